@@ -1,0 +1,31 @@
+"""The emulator's three exception types, each with one meaning (see STYLE.md).
+
+* `StatesError`: a runtime failure with an ASL error name and cause, which Retry and
+  Catch can see (subject to the rules on `States.Runtime` and friends).
+* `DefinitionError`: the definition cannot run; it names the JSON path of the problem.
+* `UnsupportedFeature`: the definition is valid ASL, but this emulator does not run it.
+"""
+
+from __future__ import annotations
+
+
+class StatesError(Exception):
+    """A failure an ASL state raises at run time: `error` is the ASL error name."""
+
+    def __init__(self, error: str | None, cause: str | None = None):
+        self.error = error
+        self.cause = cause
+        super().__init__(f"{error}: {cause}" if cause else str(error))
+
+
+class DefinitionError(Exception):
+    """The definition is invalid at `path` (e.g. `$.States.Charge.Catch[0].Next`)."""
+
+    def __init__(self, path: str, message: str):
+        self.path = path
+        self.message = message
+        super().__init__(f"{path}: {message}")
+
+
+class UnsupportedFeature(DefinitionError):
+    """Valid ASL that this emulator does not implement, at `path`."""
