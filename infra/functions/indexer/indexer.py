@@ -1,0 +1,142 @@
+"""The indexer Lambda: one metadata.json body in, one OpenSearch document out.
+
+Handler: `indexer.handler`. Input and output are the contract in /work/briefs/contract.md:
+payload `{"body", "source", "size", "eventTime", "executionId"}`, result
+`{"documentId", "index", "result": "created" | "updated"}`, errors `InvalidMetadata`,
+`OpenSearchRejected`, `OpenSearchThrottled`, `OpenSearchUnavailable`.
+
+Configuration comes from the environment (`IndexerConfig.from_environment`):
+`OPENSEARCH_ENDPOINT` (required, e.g. `https://abc.us-east-1.aoss.amazonaws.com`),
+`INDEX_NAME` (default `metadata`), `COLLECTION_TYPE` (`SEARCH`, default, or `TIMESERIES`),
+`OPENSEARCH_SIGNING` (`aoss`, default, or `none` for a plain local OpenSearch),
+`OPENSEARCH_TIMEOUT_SECONDS` (default 10) and the runtime's `AWS_REGION`.
+
+For `metapipe simulate`, build an `Indexer` yourself with another sender (an HTTP server
+or a folder sink) and signer, and call `indexer.index(payload)` in-process.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from aoss_client import OpenSearchClient, Sender, Signer, SigV4Signer, send_http, unsigned
+from indexer_errors import (  # noqa: F401  (re-exported: the contract's error names)
+    InvalidMetadata,
+    InvalidPayload,
+    OpenSearchRejected,
+    OpenSearchThrottled,
+    OpenSearchUnavailable,
+)
+from metadata_document import (
+    build_document,
+    document_id,
+    event_time_from_payload,
+    parse_metadata,
+    source_from_payload,
+)
+
+COLLECTION_TYPES = frozenset({"SEARCH", "TIMESERIES"})
+
+
+@dataclass(frozen=True)
+class IndexerConfig:
+    """Where and how to index; see the module docstring for the environment variables."""
+
+    endpoint: str
+    region: str = ""
+    index: str = "metadata"
+    collection_type: str = "SEARCH"
+    signing: str = "aoss"
+    timeout: float = 10.0
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str] = os.environ) -> IndexerConfig:
+        """Read the configuration; a missing endpoint or a bad value raises `ValueError`."""
+        endpoint = env.get("OPENSEARCH_ENDPOINT", "").strip()
+        if not endpoint.startswith(("https://", "http://")):
+            raise ValueError("OPENSEARCH_ENDPOINT must be an http(s):// URL")
+        collection_type = env.get("COLLECTION_TYPE", "SEARCH").upper()
+        if collection_type not in COLLECTION_TYPES:
+            raise ValueError(f"COLLECTION_TYPE must be one of {sorted(COLLECTION_TYPES)}")
+        signing = env.get("OPENSEARCH_SIGNING", "aoss")
+        if signing not in ("aoss", "none"):
+            raise ValueError("OPENSEARCH_SIGNING must be 'aoss' or 'none'")
+        return cls(
+            endpoint=endpoint,
+            region=env.get("AWS_REGION", ""),
+            index=env.get("INDEX_NAME", "metadata"),
+            collection_type=collection_type,
+            signing=signing,
+            timeout=float(env.get("OPENSEARCH_TIMEOUT_SECONDS", "10")),
+        )
+
+
+def index_template(index: str) -> dict[str, Any]:
+    """The index template that maps `@timestamp` as a date in every `<index>*` index."""
+    return {
+        "index_patterns": [f"{index}*"],
+        "template": {"mappings": {"properties": {"@timestamp": {"type": "date"}}}},
+    }
+
+
+class Indexer:
+    """Indexes payloads into one OpenSearch index; creates its index template once."""
+
+    def __init__(self, config: IndexerConfig, send: Sender = send_http,
+                 sign: Signer | None = None):
+        if sign is None:
+            sign = SigV4Signer(config.region) if config.signing == "aoss" else unsigned
+        self.config = config
+        self.client = OpenSearchClient(config.endpoint, send, sign, config.timeout)
+        self._template_ready = False
+
+    def ensure_index_template(self) -> None:
+        """PUT the index template (idempotent on the server) the first time it is needed."""
+        if self._template_ready:
+            return
+        name = quote(f"{self.config.index}-template", safe="")
+        self.client.request("PUT", f"/_index_template/{name}", index_template(self.config.index))
+        self._template_ready = True
+
+    def index(self, payload: Any) -> dict[str, Any]:
+        """Validate the payload, index its document and return the contract's result."""
+        if not isinstance(payload, dict):
+            raise InvalidPayload("payload must be a JSON object")
+        source = source_from_payload(payload)
+        event_time = event_time_from_payload(payload)
+        metadata = parse_metadata(payload.get("body"))
+        document = build_document(metadata, source, event_time)
+        self.ensure_index_template()
+        index = quote(self.config.index, safe="")
+        if self.config.collection_type == "TIMESERIES":
+            # TIMESERIES collections refuse custom ids (AWS-FACTS.md): the server picks one,
+            # so a re-delivered event creates a duplicate document.
+            reply = self.client.request("POST", f"/{index}/_doc", document)
+            doc_id = str(reply.get("_id", ""))
+        else:
+            doc_id = document_id(source)
+            reply = self.client.request("PUT", f"/{index}/_doc/{doc_id}", document)
+        return {"documentId": doc_id, "index": self.config.index, "result": _result(reply)}
+
+
+def _result(reply: dict[str, Any]) -> str:
+    """`created` or `updated`, from OpenSearch's `result` field or else from the status."""
+    result = reply.get("result")
+    if result in ("created", "updated"):
+        return result
+    return "created" if reply.get("status") == 201 else "updated"
+
+
+_indexer: Indexer | None = None
+
+
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    """The Lambda entry point; the `Indexer` (and its template flag) lives per container."""
+    global _indexer
+    if _indexer is None:
+        _indexer = Indexer(IndexerConfig.from_environment())
+    return _indexer.index(event)
