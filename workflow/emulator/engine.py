@@ -1,0 +1,365 @@
+"""The interpreter: `run()` and the one template every state runs.
+
+Template, per state: entered event -> InputPath -> Parameters -> the state's work ->
+ResultSelector -> ResultPath -> OutputPath -> exited event. Retriers re-run the template
+from InputPath (so `$$.State.RetryCount` is seen by Parameters); catchers apply their
+ResultPath to the state's raw input and emit the exited event. The per-state evaluation
+step (`_process`) is where JSONata and `Assign` will plug in.
+
+Failures that are not the definition's own (an unanswered Task, the transition guard, a bug
+in the emulator) fail the execution with an `Emulator.*` error that no retrier or catcher
+sees, so it cannot be hidden by a `States.ALL` catcher.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from workflow.emulator.clock import Clock, FakeClock
+from workflow.emulator.context import execution_arn as make_execution_arn
+from workflow.emulator.context import (
+    format_timestamp,
+    make_execution_context,
+    state_machine_arn,
+)
+from workflow.emulator.errors import DefinitionError, StatesError
+from workflow.emulator.execution import Call, Execution
+from workflow.emulator.history import History, Thread, error_details
+from workflow.emulator.mapstate import map_work, parallel_work
+from workflow.emulator.paths import (
+    MISSING,
+    apply_input_path,
+    apply_output_path,
+    apply_result_path,
+    render_template,
+)
+from workflow.emulator.plan import MachinePlan, StatePlan, compile_machine
+from workflow.emulator.retry import RUNTIME, find_catcher, find_retrier
+from workflow.emulator.states import (
+    choice_work,
+    fail_work,
+    pass_work,
+    succeed_work,
+    task_work,
+    wait_work,
+)
+
+PAYLOAD_LIMIT = 262_144  # bytes of UTF-8, any state input or output (AWS limits-overview)
+
+WORK: dict[str, Callable] = {
+    "Pass": pass_work,
+    "Task": task_work,
+    "Choice": choice_work,
+    "Wait": wait_work,
+    "Succeed": succeed_work,
+    "Fail": fail_work,
+    "Map": map_work,
+    "Parallel": parallel_work,
+}
+_RETRY_COUNTED = frozenset({"Task", "Map", "Parallel"})
+_NOT_TRUNCATED = {"truncated": False}
+_RUNTIME_PREFIX = "An error occurred while executing the state"
+
+
+class _Unanswered:
+    def __repr__(self) -> str:
+        return "UNANSWERED"
+
+
+UNANSWERED: Any = _Unanswered()
+"""What a task answerer returns to pass a call on to the next answerer."""
+
+TASK_NOT_ANSWERED = "Emulator.TaskNotAnswered"
+TRANSITION_LIMIT = "Emulator.TransitionLimitExceeded"
+INTERNAL_ERROR = "Emulator.InternalError"
+
+
+class _TimedOut(Exception):
+    """The execution's TimeoutSeconds passed on the clock."""
+
+
+def _dict_answerer(table: dict) -> Callable[[Call], Any]:
+    def answer(call: Call) -> Any:
+        handler = table.get(call.state)
+        if handler is None:
+            handler = table.get(call.resource)
+        if handler is None:
+            return UNANSWERED
+        return handler(call) if callable(handler) else handler
+
+    return answer
+
+
+class Engine:
+    """One execution's mutable state: history, clock, answerers, counters."""
+
+    payload_limit = PAYLOAD_LIMIT
+
+    def __init__(self, *, clock, answerers, ectx, region, account_id, machine_name,
+                 max_transitions, deadline, seed):
+        self.clock = clock
+        self.history = History(clock)
+        self.answerers = answerers
+        self.ectx = ectx
+        self.region = region
+        self.account_id = account_id
+        self.machine_name = machine_name
+        self.max_transitions = max_transitions
+        self.deadline = deadline
+        self.rng = random.Random(seed)
+        self.calls: list[Call] = []
+        self.transitions = 0
+        self.dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+    # ----------------------------------------------------------------- helpers for states
+
+    def too_large(self, text: str) -> bool:
+        """Whether JSON text exceeds the payload limit in UTF-8 bytes."""
+        if len(text) <= PAYLOAD_LIMIT // 4:
+            return False
+        return len(text.encode("utf-8")) > PAYLOAD_LIMIT
+
+    def data_limit_error(self, name: str) -> StatesError:
+        """AWS's error for an oversized result (corpus error_handling test_start_large_input)."""
+        return StatesError("States.DataLimitExceeded",
+                           f"The state/task '{name}' returned a result with a size exceeding "
+                           "the maximum number of bytes service limit.")
+
+    def answer(self, call: Call) -> Any:
+        """Ask each answerer in turn; the first that does not pass (UNANSWERED) answers."""
+        for answerer in self.answerers:
+            result = answerer(call)
+            if result is not UNANSWERED:
+                return result
+        raise StatesError(TASK_NOT_ANSWERED,
+                          f"Task state '{call.state}' (resource {call.resource}) has no answer: "
+                          "no mock response names it and no task answerer handles it; pass "
+                          "run(..., tasks={...}) or a mock_config test case for it.")
+
+    def sleep(self, seconds: float) -> None:
+        """Let `seconds` pass on the clock, stopping at the execution's deadline."""
+        if seconds <= 0:
+            return
+        if self.deadline is not None:
+            left = (self.deadline - self.clock.now()).total_seconds()
+            if seconds > left:
+                self.clock.sleep(max(0.0, left))
+                raise _TimedOut()
+        self.clock.sleep(seconds)
+
+    def sleep_until(self, moment: datetime) -> None:
+        """Wait until `moment` (no wait if it has passed)."""
+        self.sleep((moment - self.clock.now()).total_seconds())
+
+    # ----------------------------------------------------------------------- the machine
+
+    def run_machine(self, plan: MachinePlan, value: Any, text: str | None, thread: Thread,
+                    visible: bool = True) -> tuple[Any, str]:
+        """Run a state machine (or branch / iteration) from StartAt; return output and text."""
+        states = plan.states
+        name = plan.start_at
+        clock = self.clock
+        while True:
+            self.transitions += 1
+            if self.transitions > self.max_transitions:
+                raise StatesError(TRANSITION_LIMIT,
+                                  f"The execution exceeded max_transitions={self.max_transitions} "
+                                  f"state transitions (entering state '{name}').")
+            if self.deadline is not None and clock.now() > self.deadline:
+                raise _TimedOut()
+            state = states[name]
+            if text is None:
+                text = self.dumps(value)
+            value, text, name = self.run_state(state, value, text, thread, visible)
+            if name is None:
+                return value, text
+
+    def run_state(self, state: StatePlan, value: Any, text: str, thread: Thread,
+                  visible: bool) -> tuple[Any, str, str | None]:
+        """Run one state: events, retries and catchers around the template."""
+        history = self.history
+        entered_id = history.state_entered(thread, state.type, state.name, text, visible)
+        entered = format_timestamp(self.clock.now())
+        counted = state.type in _RETRY_COUNTED
+        context = self.ectx.for_state(state.name, entered, 0 if counted else None)
+        if state.type == "Task" and state.raw["Resource"].endswith(".waitForTaskToken"):
+            context["Task"] = {"Token": str(uuid.uuid4())}
+        try:
+            if not state.retriers:
+                return self._process(state, value, context, thread, visible)
+            return self._with_retries(state, value, context, thread, visible)
+        except StatesError as err:
+            failed_event = getattr(err, "failed_event", None)
+            if failed_event is not None:
+                # Map/Parallel: `<Type>StateFailed` once retries are over (corpus
+                # test_map_state_retry_multiple_retriers, test_parallel_state_retry).
+                err.failed_event = None
+                history.add(thread, failed_event, None, visible=visible)
+            if err.error == RUNTIME and not (err.cause or "").startswith(_RUNTIME_PREFIX):
+                err = StatesError(RUNTIME, f"{_RUNTIME_PREFIX} '{state.name}' (entered at the "
+                                  f"event id #{entered_id}). {err.cause}")
+            catcher = find_catcher(state.catchers, err.error) if state.catchers else None
+            if catcher is None:
+                raise err from None
+            error_output = {"Error": err.error}
+            if err.cause is not None:
+                error_output["Cause"] = err.cause
+            output = apply_result_path(value, error_output, catcher.result_path)
+            out_text = self.dumps(output)
+            if self.too_large(out_text):
+                raise self.data_limit_error(state.name) from None
+            history.state_exited(thread, state.type, state.name, out_text, visible)
+            return output, out_text, catcher.next
+
+    def _with_retries(self, state, value, context, thread, visible):
+        counts = [0] * len(state.retriers)
+        while True:
+            try:
+                return self._process(state, value, context, thread, visible)
+            except StatesError as err:
+                index = find_retrier(state.retriers, err.error)
+                if index is None:
+                    raise
+                retrier = state.retriers[index]
+                if counts[index] >= retrier.max_attempts:
+                    raise
+                self.sleep(retrier.delay(counts[index], self.rng))
+                counts[index] += 1
+                retried = dict(context)
+                retried["State"] = dict(context["State"], RetryCount=sum(counts))
+                context = retried
+
+    def _process(self, state: StatePlan, value: Any, context: dict, thread: Thread,
+                 visible: bool) -> tuple[Any, str, str | None]:
+        """The template: InputPath -> Parameters -> work -> ResultSelector -> ResultPath ->
+        OutputPath -> exited event. (JSONata `Arguments`/`Output` and `Assign` go here.)"""
+        effective = value
+        if state.input_path is not MISSING:
+            effective = apply_input_path(state.input_path, value, context)
+        if state.parameters is not MISSING:
+            effective = render_template(state.parameters, effective, context, field="Parameters")
+        result, next_name = WORK[state.type](self, state, value, effective, context, thread,
+                                             visible)
+        if state.result_selector is not MISSING:
+            result = render_template(state.result_selector, result, context,
+                                     field="ResultSelector")
+        output = result
+        if state.result_path is not MISSING:
+            output = apply_result_path(value, result, state.result_path)
+        if state.output_path is not MISSING:
+            output = apply_output_path(state.output_path, output, context)
+        out_text = self.dumps(output)
+        if len(out_text) > PAYLOAD_LIMIT // 4 and self.too_large(out_text):
+            raise self.data_limit_error(state.name)
+        if state.type != "Fail":
+            self.history.state_exited(thread, state.type, state.name, out_text, visible)
+        return output, out_text, next_name if next_name is not None else state.next
+
+
+def _answerers(mock_config, test_case, state_machine_name, tasks) -> list[Callable]:
+    chain: list[Callable] = []
+    if mock_config is not None:
+        from workflow.mocks import MockConfig
+
+        if not isinstance(mock_config, MockConfig):
+            mock_config = (MockConfig.parse(mock_config) if isinstance(mock_config, dict)
+                           else MockConfig.load(mock_config))
+        if test_case is not None:
+            chain.append(mock_config.answerer(state_machine_name, test_case))
+    if tasks is not None:
+        chain.append(_dict_answerer(tasks) if isinstance(tasks, dict) else tasks)
+    return chain
+
+
+def _parse_definition(definition: Any) -> Any:
+    if isinstance(definition, (str, bytes)):
+        try:
+            return json.loads(definition)
+        except ValueError as exc:
+            raise DefinitionError("$", f"not valid JSON: {exc}") from None
+    return definition
+
+
+def run(definition: dict | str, input: Any = None, *, mock_config=None, test_case=None,
+        state_machine_name: str = "MetadataPipeline", execution_name: str | None = None,
+        account_id: str = "123456789012", region: str = "us-east-1", role_arn: str | None = None,
+        state_machine_type: str = "STANDARD", clock: Clock | None = None, tasks=None,
+        max_transitions: int = 25_000) -> Execution:
+    """Run `definition` on `input` and return the finished `Execution`.
+
+    `tasks` answers Task states: a callable `(Call) -> result` (raise `StatesError` to fail
+    the task, return `UNANSWERED` to pass), or a dict keyed by state name or resource ARN
+    whose values are such callables (or fixed results). With `mock_config` and `test_case`
+    (Step Functions Local's mock file), mocked states are answered first and the rest fall
+    through to `tasks`. A Task nothing answers fails the execution with
+    `Emulator.TaskNotAnswered`, naming the state. Raises `DefinitionError` (with the JSON path)
+    when the definition cannot run, and `workflow.errors.InputError` for a bad mock file; no
+    other exception escapes.
+    """
+    clock = clock or FakeClock()
+    plan = compile_machine(_parse_definition(definition), top=True,
+                           measure=lambda value: len(json.dumps(
+                               value, ensure_ascii=False, separators=(",", ":")).encode()))
+    answerers = _answerers(mock_config, test_case, state_machine_name, tasks)
+    execution_name = execution_name or str(uuid.uuid4())
+    role_arn = role_arn or f"arn:aws:iam::{account_id}:role/StepFunctions-{state_machine_name}"
+    machine_id = state_machine_arn(region, account_id, state_machine_name)
+    exec_arn = make_execution_arn(region, account_id, state_machine_name, execution_name,
+                                  state_machine_type)
+    start = clock.now()
+    ectx = make_execution_context(
+        execution_id=exec_arn, execution_name=execution_name, execution_input=input,
+        start_time=format_timestamp(start), role_arn=role_arn, machine_id=machine_id,
+        machine_name=state_machine_name)
+    deadline = (start + timedelta(seconds=plan.timeout_seconds)
+                if plan.timeout_seconds is not None else None)
+    engine = Engine(clock=clock, answerers=answerers, ectx=ectx, region=region,
+                    account_id=account_id, machine_name=state_machine_name,
+                    max_transitions=max_transitions, deadline=deadline, seed=execution_name)
+    return _execute(engine, plan, input, exec_arn, role_arn)
+
+
+def _execute(engine: Engine, plan: MachinePlan, value: Any, exec_arn: str,
+             role_arn: str) -> Execution:
+    history = engine.history
+    main = Thread()
+    text = engine.dumps(value)
+    history.add(main, "ExecutionStarted", "executionStartedEventDetails",
+                {"input": text, "inputDetails": _NOT_TRUNCATED, "roleArn": role_arn})
+    main.last = 0  # AWS: the first state's previousEventId is 0 (every corpus history)
+
+    def finish(status, kind, key, details, **fields) -> Execution:
+        history.add(main, kind, key, details)
+        return Execution(status=status, events=history.events, calls=engine.calls,
+                         execution_arn=exec_arn, **fields)
+
+    try:
+        if engine.too_large(text):
+            raise StatesError("States.DataLimitExceeded",
+                              "The execution input exceeds the maximum number of bytes.")
+        output, out_text = engine.run_machine(plan, value, text, main)
+    except StatesError as err:
+        return finish("FAILED", "ExecutionFailed", "executionFailedEventDetails",
+                      error_details(err.error, err.cause), error=err.error, cause=err.cause)
+    except _TimedOut:
+        cause = f"The execution ran longer than its TimeoutSeconds ({plan.timeout_seconds} s)."
+        return finish("TIMED_OUT", "ExecutionTimedOut", "executionTimedOutEventDetails",
+                      error_details("States.Timeout", cause), error="States.Timeout",
+                      cause=cause)
+    except DefinitionError:
+        raise
+    except RecursionError:
+        cause = "The definition nests Map/Parallel states too deeply to emulate."
+        return finish("FAILED", "ExecutionFailed", "executionFailedEventDetails",
+                      error_details(INTERNAL_ERROR, cause), error=INTERNAL_ERROR, cause=cause)
+    except Exception as exc:  # a bug in the emulator: report it, never a traceback
+        cause = f"emulator bug: {type(exc).__name__}: {exc}"
+        return finish("FAILED", "ExecutionFailed", "executionFailedEventDetails",
+                      error_details(INTERNAL_ERROR, cause), error=INTERNAL_ERROR, cause=cause)
+    return finish("SUCCEEDED", "ExecutionSucceeded", "executionSucceededEventDetails",
+                  {"output": out_text, "outputDetails": _NOT_TRUNCATED}, output=output)

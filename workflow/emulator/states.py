@@ -1,0 +1,218 @@
+"""The work of each simple state type, one function each, in the `WORK` dispatch table.
+
+A work function takes `(engine, state, state_input, effective_input, context, thread,
+visible)` and returns `(result, next_name)`; `next_name` None means "the state's own Next
+(or End)". The data flow around it (InputPath, Parameters, ResultSelector, ResultPath,
+OutputPath) is the engine's one template. Map and Parallel live in `mapstate.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from typing import Any
+
+from workflow.emulator.choice import choose_next
+from workflow.emulator.errors import StatesError
+from workflow.emulator.execution import Call
+from workflow.emulator.history import error_details, is_legacy_lambda, task_resource_parts
+from workflow.emulator.intrinsics import evaluate_intrinsic
+from workflow.emulator.paths import MISSING, get_path, parse_timestamp
+
+RUNTIME = "States.Runtime"
+NOT_TRUNCATED = {"truncated": False}
+
+
+def pass_work(engine, state, state_input, effective, context, thread, visible):
+    """Pass: the `Result` if given, else the effective input (corpus base/test_state_pass_*)."""
+    raw = state.raw
+    if "Result" in raw:
+        if state.result_size > engine.payload_limit:
+            raise engine.data_limit_error(state.name)
+        return raw["Result"], None
+    return effective, None
+
+
+def succeed_work(engine, state, state_input, effective, context, thread, visible):
+    """Succeed: ends this flow with its effective input."""
+    return effective, None
+
+
+def choice_work(engine, state, state_input, effective, context, thread, visible):
+    """Choice: the first matching rule's Next, else Default, else States.NoChoiceMatched."""
+    return effective, choose_next(state.raw, effective, context)
+
+
+def _value_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
+def wait_work(engine, state, state_input, effective, context, thread, visible):
+    """Wait: let the injected clock pass (causes as corpus base/test_wait::*)."""
+    raw = state.raw
+    if "Seconds" in raw:
+        engine.sleep(raw["Seconds"])
+    elif "Timestamp" in raw:
+        engine.sleep_until(parse_timestamp(raw["Timestamp"]))
+    elif "SecondsPath" in raw:
+        path = raw["SecondsPath"]
+        try:
+            value = get_path(path, effective, context, field="SecondsPath")
+        except StatesError:
+            raise StatesError(RUNTIME, "The SecondsPath parameter does not reference an input "
+                              f"value: {path}") from None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise StatesError(RUNTIME, "The SecondsPath parameter cannot be parsed as a long "
+                              f"value: {path} == {_value_text(value)}")
+        if value < 0:
+            raise StatesError(RUNTIME, "The SecondsPath parameter references a negative value: "
+                              f"{path} == {value}")
+        engine.sleep(value)
+    else:
+        path = raw["TimestampPath"]
+        try:
+            value = get_path(path, effective, context, field="TimestampPath")
+        except StatesError:
+            raise StatesError(RUNTIME, "The TimestampPath parameter does not reference an input "
+                              f"value: {path}") from None
+        moment = parse_timestamp(value)
+        if moment is None:
+            raise StatesError(RUNTIME, "The TimestampPath parameter does not reference a valid "
+                              "ISO-8601 extended offset date-time format string: "
+                              f"{path} == {_value_text(value)}")
+        engine.sleep_until(moment)
+    return effective, None
+
+
+def _fail_field(raw: dict, name: str, effective, context) -> str | None:
+    path = raw.get(f"{name}Path", MISSING)
+    if path is MISSING:
+        value = raw.get(name)
+        return value if isinstance(value, str) else None
+    if isinstance(path, str) and path.startswith("States."):
+        value = evaluate_intrinsic(path, effective, context)
+    else:
+        value = get_path(path, effective, context, field=f"{name}Path")
+    if not isinstance(value, str):
+        raise StatesError(RUNTIME, f"The {name}Path field must refer to a string value, "
+                          f"got: {_value_text(value)}")
+    return value
+
+
+def fail_work(engine, state, state_input, effective, context, thread, visible):
+    """Fail: raise its Error/Cause (or ErrorPath/CausePath, a path or an intrinsic)."""
+    error = _fail_field(state.raw, "Error", effective, context)
+    cause = _fail_field(state.raw, "Cause", effective, context)
+    raise StatesError(error, cause)
+
+
+# ---------------------------------------------------------------------------------- Task
+
+
+def _seconds(raw: dict, name: str, state_input, context) -> float | None:
+    if name in raw:
+        return raw[name]
+    path = raw.get(f"{name}Path")
+    if path is None:
+        return None
+    value = get_path(path, state_input, context, field=f"{name}Path")
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise StatesError(RUNTIME, f"The {name}Path field refers to value "
+                          f"\"{_value_text(value)}\" which is not a valid positive integer: "
+                          f"{path}")
+    return value
+
+
+def lambda_error_cause(exc: BaseException) -> tuple[str, str]:
+    """An answerer's Python exception as AWS reports a Lambda function error.
+
+    Error is the exception's bare class name, cause the compact JSON
+    `{"errorMessage", "errorType", "requestId", "stackTrace"}` (AWS-FACTS.md, recorded 2024-11).
+    """
+    frames = traceback.format_tb(exc.__traceback__)[-5:]
+    cause = {"errorMessage": str(exc), "errorType": type(exc).__name__, "requestId": "",
+             "stackTrace": [f.strip() for f in frames]}
+    return type(exc).__name__, json.dumps(cause, separators=(",", ":"))
+
+
+def task_work(engine, state, state_input, effective, context, thread, visible):
+    """Task: one attempt, answered by the task answerers; events as GetExecutionHistory.
+
+    TimeoutSeconds and HeartbeatSeconds are measured on the injected clock around the
+    answer: an answerer that lets more time pass (`clock.sleep`) fails with States.Timeout
+    or States.HeartbeatTimeout, and its result is discarded.
+    """
+    raw = state.raw
+    resource = raw["Resource"]
+    history = engine.history
+    timeout = _seconds(raw, "TimeoutSeconds", state_input, context)
+    heartbeat = _seconds(raw, "HeartbeatSeconds", state_input, context)
+    legacy = is_legacy_lambda(resource)
+    arguments_text = engine.dumps(effective)
+    if legacy:
+        kind, short = "lambda", resource
+        details = {"resource": resource, "input": arguments_text, "inputDetails": NOT_TRUNCATED}
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        history.add(thread, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails",
+                    details, visible=visible)
+        history.add(thread, "LambdaFunctionStarted", None, visible=visible)
+    else:
+        kind, short = task_resource_parts(resource)
+        details = {"resourceType": kind, "resource": short, "region": engine.region,
+                   "parameters": arguments_text}
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = heartbeat
+        history.add(thread, "TaskScheduled", "taskScheduledEventDetails", details,
+                    visible=visible)
+        history.add(thread, "TaskStarted", "taskStartedEventDetails",
+                    {"resourceType": kind, "resource": short}, visible=visible)
+    call = Call(state.name, resource, effective, context["State"].get("RetryCount", 0), context)
+    engine.calls.append(call)
+    clock = engine.clock
+    started = clock.now()
+    try:
+        result = engine.answer(call)
+    except StatesError as err:
+        _task_failed(history, thread, legacy, kind, short, err.error, err.cause, visible)
+        raise
+    except Exception as exc:  # an answerer's own bug or error, reported as Lambda does
+        error, cause = lambda_error_cause(exc)
+        _task_failed(history, thread, legacy, kind, short, error, cause, visible)
+        raise StatesError(error, cause) from None
+    elapsed = (clock.now() - started).total_seconds()
+    for limit, error in ((timeout, "States.Timeout"), (heartbeat, "States.HeartbeatTimeout")):
+        if limit is not None and elapsed > limit:
+            cause = f"The task took {elapsed:g} s, longer than its {limit} s limit."
+            if legacy:
+                history.add(thread, "LambdaFunctionTimedOut",
+                            "lambdaFunctionTimedOutEventDetails",
+                            error_details(error, cause), visible=visible)
+            else:
+                history.add(thread, "TaskTimedOut", "taskTimedOutEventDetails",
+                            error_details(error, cause, resourceType=kind, resource=short),
+                            visible=visible)
+            raise StatesError(error, cause)
+    result_text = engine.dumps(result)
+    if engine.too_large(result_text):
+        raise engine.data_limit_error(state.name)
+    if legacy:
+        history.add(thread, "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails",
+                    {"output": result_text, "outputDetails": NOT_TRUNCATED}, visible=visible)
+    else:
+        history.add(thread, "TaskSucceeded", "taskSucceededEventDetails",
+                    {"resourceType": kind, "resource": short, "output": result_text,
+                     "outputDetails": NOT_TRUNCATED}, visible=visible)
+    return result, None
+
+
+def _task_failed(history, thread, legacy, kind, short, error, cause, visible) -> None:
+    if legacy:
+        history.add(thread, "LambdaFunctionFailed", "lambdaFunctionFailedEventDetails",
+                    error_details(error, cause), visible=visible)
+    else:
+        history.add(thread, "TaskFailed", "taskFailedEventDetails",
+                    error_details(error, cause, resourceType=kind, resource=short),
+                    visible=visible)
