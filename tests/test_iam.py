@@ -1,0 +1,183 @@
+"""`workflow.iam`: least-privilege statements derived from a definition's Task states."""
+
+from __future__ import annotations
+
+import pytest
+
+from workflow.eventpattern import METADATA_KEY_GLOBS
+from workflow.iam import (
+    INTEGRATIONS,
+    ArnContext,
+    IamDerivationError,
+    Statement,
+    derive_role_statements,
+    derive_task_statements,
+    policy_document,
+)
+
+CTX = ArnContext("aws", "eu-west-1", "111122223333")
+FN = "arn:aws:lambda:eu-west-1:111122223333:function:indexer"
+SUBS = {"IndexerFunctionArn": FN, "FailureTableName": "failures"}
+
+PIPELINE = {
+    "Comment": "hand-made stand-in for asl/metadata-pipeline.asl.json v0.0.1",
+    "StartAt": "ReadObject",
+    "States": {
+        "ReadObject": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+            "Parameters": {"Bucket.$": "$.detail.bucket.name", "Key.$": "$.detail.object.key",
+                           "VersionId.$": "$.detail.object.version-id"},
+            "Next": "IndexDocument",
+        },
+        "IndexDocument": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "${IndexerFunctionArn}", "Payload.$": "$"},
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "RecordFailure"}],
+            "End": True,
+        },
+        "RecordFailure": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::dynamodb:putItem",
+            "Parameters": {"TableName": "${FailureTableName}", "Item": {}},
+            "Next": "Failed",
+        },
+        "Failed": {"Type": "Fail"},
+    },
+}
+
+
+def derive(definition=PIPELINE, bindings=None, **kwargs):
+    bindings = {"Bucket": ["docs-bucket"]} if bindings is None else bindings
+    return derive_task_statements(definition, SUBS, arn=CTX, bindings=bindings, **kwargs)
+
+
+def test_pipeline_gets_exactly_get_object_invoke_and_put_item():
+    assert derive() == [
+        Statement("S3GetObjectGetObjectVersion", ("s3:GetObject", "s3:GetObjectVersion"),
+                  ("arn:aws:s3:::docs-bucket/*",)),
+        Statement("LambdaInvokeFunction", ("lambda:InvokeFunction",), (FN, f"{FN}:*")),
+        Statement("DynamodbPutItem", ("dynamodb:PutItem",),
+                  ("arn:aws:dynamodb:eu-west-1:111122223333:table/failures",)),
+    ]
+
+
+def test_object_keys_narrow_to_the_event_patterns_globs_when_bound():
+    statements = derive(bindings={"Bucket": ["b"], "Key": METADATA_KEY_GLOBS})
+    assert statements[0].resources == (
+        "arn:aws:s3:::b/metadata.json", "arn:aws:s3:::b/*/metadata.json",
+    )
+
+
+def test_get_object_version_is_granted_only_when_a_version_is_read():
+    definition = _replace_params("ReadObject", {"Bucket": "b", "Key.$": "$.k"})
+    assert derive(definition)[0].actions == ("s3:GetObject",)
+
+
+def test_a_dynamic_bucket_without_binding_names_the_state_and_field():
+    with pytest.raises(IamDerivationError) as caught:
+        derive(bindings={})
+    assert caught.value.path == "$.States.ReadObject.Parameters"
+    assert "Bucket.$" in caught.value.message and "bindings" in caught.value.message
+
+
+def test_unknown_integration_is_an_error_not_a_wildcard():
+    definition = {"StartAt": "X", "States": {"X": {
+        "Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun", "End": True}}}
+    with pytest.raises(IamDerivationError, match="no IAM rule for integration 'glue:startJobRun'"):
+        derive(definition)
+
+
+def test_sync_integrations_are_refused_because_they_need_more_than_the_request():
+    definition = {"StartAt": "X", "States": {"X": {
+        "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync",
+        "Parameters": {"StateMachineArn": "arn:aws:states:eu-west-1:1:stateMachine:m"},
+        "End": True}}}
+    with pytest.raises(IamDerivationError, match="startExecution.sync"):
+        derive(definition)
+
+
+def test_missing_substitution_is_an_error():
+    with pytest.raises(IamDerivationError, match=r"\$\{FailureTableName\}"):
+        derive_task_statements(PIPELINE, {"IndexerFunctionArn": FN}, arn=CTX,
+                               bindings={"Bucket": ["b"]})
+
+
+def test_qualified_function_arn_is_granted_exactly():
+    definition = _replace_params("IndexDocument", {"FunctionName": f"{FN}:live"})
+    assert derive(definition)[1].resources == (f"{FN}:live",)
+
+
+def test_function_name_is_turned_into_an_arn_in_context():
+    definition = _replace_params("IndexDocument", {"FunctionName": "indexer"})
+    assert derive(definition)[1].resources == (FN, f"{FN}:*")
+
+
+def test_direct_lambda_resource_is_invoke_function():
+    definition = {"StartAt": "X", "States": {"X": {
+        "Type": "Task", "Resource": "${IndexerFunctionArn}", "End": True}}}
+    assert derive(definition) == [
+        Statement("LambdaInvokeFunction", ("lambda:InvokeFunction",), (FN, f"{FN}:*"))
+    ]
+
+
+def test_tasks_inside_parallel_and_map_are_found_and_merged():
+    inner = {"StartAt": "P", "States": {"P": {
+        "Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+        "Parameters": {"TableName": "other"}, "End": True}}}
+    definition = {"StartAt": "Par", "States": {
+        "Par": {"Type": "Parallel", "Branches": [inner], "Next": "M"},
+        "M": {"Type": "Map", "ItemProcessor": PIPELINE, "End": True}}}
+    statements = derive(definition)
+    put = next(s for s in statements if s.actions == ("dynamodb:PutItem",))
+    assert put.resources == (
+        "arn:aws:dynamodb:eu-west-1:111122223333:table/other",
+        "arn:aws:dynamodb:eu-west-1:111122223333:table/failures",
+    )
+
+
+def test_jsonata_arguments_are_read_and_expressions_need_bindings():
+    definition = {"QueryLanguage": "JSONata", "StartAt": "R", "States": {"R": {
+        "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+        "Arguments": {"Bucket": "{% $states.input.detail.bucket.name %}", "Key": "k"},
+        "End": True}}}
+    assert derive(definition, bindings={"Bucket": ["b"]})[0].resources == ("arn:aws:s3:::b/k",)
+    with pytest.raises(IamDerivationError, match="only known at run time"):
+        derive(definition, bindings={})
+
+
+def test_sqs_queue_url_becomes_a_queue_arn():
+    definition = {"StartAt": "Q", "States": {"Q": {
+        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+        "Parameters": {"QueueUrl": "https://sqs.eu-west-1.amazonaws.com/111122223333/q",
+                       "MessageBody.$": "$"}, "End": True}}}
+    assert derive(definition)[0].resources == ("arn:aws:sqs:eu-west-1:111122223333:q",)
+
+
+def test_only_logging_and_tracing_statements_have_a_wildcard_resource():
+    statements = derive_role_statements(PIPELINE, SUBS, arn=CTX, bindings={"Bucket": ["b"]})
+    wildcard = {s.sid for s in statements if "*" in s.resources}
+    assert wildcard == {"CloudWatchLogsDelivery", "XRayTracing"}
+    no_extras = derive_role_statements(PIPELINE, SUBS, arn=CTX, bindings={"Bucket": ["b"]},
+                                       logging=False, tracing=False)
+    assert all("*" not in s.resources for s in no_extras)
+
+
+def test_every_action_in_the_table_is_service_colon_action():
+    for name, integration in INTEGRATIONS.items():
+        for action in integration.actions + tuple(a for _, a in integration.when_present):
+            service, _, verb = action.partition(":")
+            assert service and verb[:1].isupper(), (name, action)
+
+
+def test_policy_document_renders_single_values_as_strings():
+    document = policy_document([Statement("A", ("s3:GetObject",), ("arn:aws:s3:::b/k",))])
+    assert document == {"Version": "2012-10-17", "Statement": [{
+        "Sid": "A", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/k",
+    }]}
+
+
+def _replace_params(state: str, params: dict) -> dict:
+    states = {**PIPELINE["States"], state: {**PIPELINE["States"][state], "Parameters": params}}
+    return {**PIPELINE, "States": states}
