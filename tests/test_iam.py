@@ -181,3 +181,42 @@ def test_policy_document_renders_single_values_as_strings():
 def _replace_params(state: str, params: dict) -> dict:
     states = {**PIPELINE["States"], state: {**PIPELINE["States"][state], "Parameters": params}}
     return {**PIPELINE, "States": states}
+
+
+# --- the committed definitions (asl/) -----------------------------------------------------
+
+def _load(name: str) -> dict:
+    from pathlib import Path
+
+    from workflow.jsonio import load_json
+
+    return load_json(Path(__file__).resolve().parents[1] / "asl" / name)
+
+
+def test_committed_pipeline_needs_versioned_reads_of_metadata_keys_invoke_and_put():
+    statements = derive_task_statements(
+        _load("metadata-pipeline.asl.json"), SUBS, arn=CTX,
+        bindings={"Bucket": ["b"], "Key": METADATA_KEY_GLOBS},
+    )
+    assert statements == [
+        Statement("DynamodbPutItem", ("dynamodb:PutItem",),
+                  ("arn:aws:dynamodb:eu-west-1:111122223333:table/failures",)),
+        Statement("S3GetObjectGetObjectVersion", ("s3:GetObject", "s3:GetObjectVersion"),
+                  ("arn:aws:s3:::b/metadata.json", "arn:aws:s3:::b/*/metadata.json")),
+        Statement("LambdaInvokeFunction", ("lambda:InvokeFunction",), (FN, f"{FN}:*")),
+    ]
+
+
+def test_committed_pipeline_reads_its_request_from_input_so_the_bucket_must_be_bound():
+    with pytest.raises(IamDerivationError, match="comes from the state's input"):
+        derive_task_statements(_load("metadata-pipeline.asl.json"), SUBS, arn=CTX)
+
+
+def test_committed_recorder_needs_only_query_and_put_on_the_table():
+    statements = derive_task_statements(_load("execution-failure-recorder.asl.json"), SUBS,
+                                        arn=CTX)
+    table = ("arn:aws:dynamodb:eu-west-1:111122223333:table/failures",)
+    assert statements == [
+        Statement("DynamodbQuery", ("dynamodb:Query",), table),
+        Statement("DynamodbPutItem", ("dynamodb:PutItem",), table),
+    ]

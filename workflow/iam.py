@@ -82,10 +82,13 @@ class TaskParameters:
     values: Mapping[str, Any]
     bindings: Mapping[str, Sequence[str]]
     jsonata: bool
+    # No Parameters/Arguments: the state's (InputPath-filtered) input is the request, so
+    # every field is only known at run time and any optional field may be present.
+    opaque: bool = False
 
     def has(self, name: str) -> bool:
-        """True when the field is set, statically or dynamically."""
-        return name in self.values or f"{name}.$" in self.values
+        """True when the field is (or, for an opaque request, may be) set."""
+        return self.opaque or name in self.values or f"{name}.$" in self.values
 
     def get(self, name: str, *, default: Sequence[str] | None = None) -> tuple[str, ...]:
         """Every value field `name` can take: its static value, else its binding.
@@ -105,6 +108,12 @@ class TaskParameters:
             return tuple(default)
         field = f"{name}.$" if f"{name}.$" in self.values else name
         where = json_path([*self.path, field])
+        if self.opaque:
+            raise IamDerivationError(
+                self.path,
+                f"{name} comes from the state's input ({where} is absent); pass "
+                f"bindings={{{name!r}: [...]}} with the values it can take",
+            )
         if not self.has(name):
             raise IamDerivationError(self.path, f"{name} is required to derive IAM ({where})")
         raise IamDerivationError(
@@ -204,6 +213,8 @@ def default_event_bus(params: TaskParameters, ctx: ArnContext) -> tuple[str, ...
 
 _DYNAMODB_ITEM = {"getItem": "GetItem", "putItem": "PutItem", "updateItem": "UpdateItem",
                   "deleteItem": "DeleteItem"}
+# Table-level reads only the SDK integration offers (no IndexName: indexes are not granted).
+_DYNAMODB_SDK_ONLY = {"query": "Query"}
 
 # Integration name (the Resource after `arn:<partition>:states:::`, without `.sync` /
 # `.waitForTaskToken`) -> what to grant. `lambda:function` is a Lambda ARN used directly.
@@ -213,7 +224,7 @@ INTEGRATIONS: dict[str, Integration] = {
     **{f"dynamodb:{op}": Integration((f"dynamodb:{action}",), dynamodb_tables)
        for op, action in _DYNAMODB_ITEM.items()},
     **{f"aws-sdk:dynamodb:{op}": Integration((f"dynamodb:{action}",), dynamodb_tables)
-       for op, action in _DYNAMODB_ITEM.items()},
+       for op, action in (_DYNAMODB_ITEM | _DYNAMODB_SDK_ONLY).items()},
     "aws-sdk:s3:getObject": Integration(("s3:GetObject",), s3_objects,
                                         when_present=(("VersionId", "s3:GetObjectVersion"),)),
     "aws-sdk:s3:headObject": Integration(("s3:GetObject",), s3_objects,
@@ -320,10 +331,11 @@ def derive_task_statements(definition: dict[str, Any], substitutions: Mapping[st
             raise IamDerivationError([*path, "Resource"], "Resource must be a string")
         integration = INTEGRATIONS[integration_name(resource, path)]
         field = "Arguments" if jsonata else "Parameters"
+        opaque = field not in task
         values = substitute(task.get(field) or {}, substitutions, [*path, field])
         if integration is INTEGRATIONS["lambda:function"]:
-            values = {"FunctionName": resource}
-        params = TaskParameters((*path, field), values, bindings or {}, jsonata)
+            values, opaque = {"FunctionName": resource}, False
+        params = TaskParameters((*path, field), values, bindings or {}, jsonata, opaque)
         resources = merged.setdefault(integration.actions_for(params), [])
         for item in integration.resources(params, arn):
             if item not in resources:
