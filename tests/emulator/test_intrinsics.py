@@ -240,3 +240,19 @@ def test_each_distinct_expression_is_parsed_once(monkeypatch):
     for n in range(5):
         assert ev(expr, {"n": n}) == ["cache-probe", n]
     assert calls.count(expr) <= 1
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "States.StringToJson('{\"text\":\"An \\\"escaped\\\" quote\"}')",
+        "States.Format('He said, \\\"Hello, {}!\\\"', 'x')",
+    ],
+)
+def test_backslash_before_a_non_reserved_character_is_rejected(expression):
+    # corpus invalid-definitions: test_illegal_escapes[ESCAPE_SEQUENCES_ILLEGAL_INTRINSIC_*]
+    with pytest.raises(DefinitionError):
+        ev(expression)
+    with pytest.raises(DefinitionError) as info:
+        render_template({"parsed.$": expression}, {}, {}, field="Parameters")
+    assert "must be a valid JSONPath or a valid intrinsic function call" in info.value.message

@@ -180,14 +180,12 @@ class _Parser:
             ch = self.text[self.pos]
             if ch == "\\" and self.pos + 1 < len(self.text):
                 nxt = self.text[self.pos + 1]
-                if nxt in "'{}\\":
-                    chars.append(nxt)
-                    current.append(nxt)
-                else:  # not a reserved character: keep the backslash
-                    chars.append(ch)
-                    current.append(ch)
-                    self.pos += 1
-                    continue
+                if nxt not in "'{}\\":
+                    # Only the reserved characters may be escaped: AWS rejects `\"` at
+                    # creation (corpus invalid-definitions: test_illegal_escapes[...]).
+                    raise self.fail(f"illegal escape sequence '\\{nxt}' in a string literal")
+                chars.append(nxt)
+                current.append(nxt)
                 self.pos += 2
                 continue
             if ch == "'":

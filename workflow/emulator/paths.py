@@ -376,7 +376,16 @@ def _compile_dynamic(key: str, value: Any) -> _Renderer:
     if expression.startswith("States."):
         from workflow.emulator.intrinsics import compile_intrinsic
 
-        call = compile_intrinsic(expression)
+        try:
+            call = compile_intrinsic(expression)
+        except DefinitionError as exc:
+            # AWS's creation-time wording (corpus invalid-definitions:
+            # test_illegal_escapes[ESCAPE_SEQUENCES_ILLEGAL_INTRINSIC_FUNCTION]).
+            raise DefinitionError(
+                key,
+                f"The value for the field '{key}' must be a valid JSONPath or a valid "
+                f"intrinsic function call ({exc.message})",
+            ) from None
         return lambda data, context: call(data, context, key)
     if expression.startswith("$"):
         compiled = _compile_path(expression)
