@@ -143,8 +143,11 @@ def build() -> model.StateMachine:
                  result_path="$.execution")
     check_input = Choice(
         "CheckInputIncluded",
-        comment="detail.input is left out when it is too large; bucket and key come from it.",
+        comment="detail.input is left out (or null) when it is too large; bucket and key come "
+                "from it. IsPresent is tested first: the rules run in order, so IsString only "
+                "sees a present field.",
     )
+    check_input.when(Condition.is_present("$.detail.input", False), use_nothing)
     check_input.when(Condition.is_string("$.detail.input"),
                      Chain.start(parse).next(check_shape))
     check_input.otherwise(use_nothing)
