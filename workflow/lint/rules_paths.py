@@ -1,0 +1,370 @@
+"""Path and payload-template rules: Paths, Reference Paths, `.$` fields, intrinsics, JSONata.
+
+Sources: the ASL specification ("Paths", "Reference Paths", "Payload Template") and the
+developer guide pages "Intrinsic functions" and "Transforming data with JSONata".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from workflow.lint import fields as F
+from workflow.lint.context import JSONATA, LintContext, StateInfo, type_name
+from workflow.lint.diagnostic import ERROR, WARNING, Diagnostic, Loc
+from workflow.lint.rule import rule
+from workflow.lint.rules_choice import choice_rules
+from workflow.lint.rules_structure import WRONG_TYPE, show
+from workflow.lint.shapes import shaped_objects
+from workflow.lint.syntax import (
+    Call,
+    IntrinsicSyntaxError,
+    PathArg,
+    check_jsonata,
+    check_path,
+    check_reference_path,
+    format_placeholders,
+    parse_intrinsic,
+)
+
+BAD_JSONATA = rule("ASL010", "invalid-jsonata", ERROR, "{value}: {problem}", """
+    What it checks: in JSONata states, every "{% ... %}" string opens with "{%", closes
+    with "%}" and has the shape of an expression (balanced brackets, operators between
+    operands, no dangling operator); Arguments is an object or an expression, Items an
+    array or an expression, Condition an expression.
+    Why it matters: an expression that cannot parse fails the state at run time
+    (States.QueryEvaluationError) or is rejected at creation.
+    Example: "Output": "{% $sum($states.input.n %}".
+""")
+JSONATA_SPACING = rule("ASL018", "jsonata-delimiter-spacing", WARNING,
+                       "{value}: write JSONata as \"{{% expression %}}\" with one space inside", """
+    What it checks: a JSONata expression has whitespace just inside its "{%" and "%}".
+    Why it matters: AWS documents the form "{% <JSONata expression> %}"; asl-validator
+    rejects "{%x%}". Whether Step Functions accepts it is not confirmed, so this warns.
+    Example: "Output": "{%10%}".
+""")
+BAD_PATH = rule("ASL030", "invalid-path", ERROR, "{field} {value} is not {want}: {problem}", """
+    What it checks: InputPath and OutputPath are Paths; ResultPath, ItemsPath, the *Path
+    fields and Choice Variable are Reference Paths (only .name, ['name'] and [index]
+    steps); ResultPath cannot name the context object or a variable; ErrorPath and
+    CausePath are Reference Paths or string-returning intrinsic calls.
+    Why it matters: AWS rejects invalid paths at creation.
+    Example: "ResultPath": ".guid" (no leading "$").
+""")
+BAD_TEMPLATE_VALUE = rule("ASL031", "invalid-template-value", ERROR,
+                          "{field} must hold a path, a context path or an intrinsic call, not {value}{why}",
+                          """
+    What it checks: in payload templates (Parameters, ResultSelector, ItemSelector,
+    Assign, Credentials, ItemReader/ResultWriter Parameters) every key ending in ".$"
+    holds a string that is a Path ("$.x"), a context path ("$$.Execution.Id"), a variable
+    path ("$name") or an intrinsic function call.
+    Why it matters: AWS rejects the definition.
+    Example: {"id.$": "id"} (a plain string: drop ".$" or write "$.id").
+""")
+UNKNOWN_INTRINSIC = rule("ASL032", "unknown-intrinsic", ERROR,
+                         "{name} is not an intrinsic function{hint}", """
+    What it checks: intrinsic calls use one of the 18 functions Step Functions defines
+    (States.Format, StringToJson, JsonToString, Array, ArrayPartition, ArrayContains,
+    ArrayRange, ArrayGetItem, ArrayLength, ArrayUnique, Base64Encode, Base64Decode, Hash,
+    JsonMerge, MathRandom, MathAdd, StringSplit, UUID). There is no States.Timestamp: use
+    $$.State.EnteredTime.
+    Why it matters: AWS rejects the definition.
+    Example: "now.$": "States.Timestamp()".
+""")
+INTRINSIC_ARGS = rule("ASL033", "intrinsic-arguments", ERROR, "{name}: {problem}", """
+    What it checks: each intrinsic gets the number of arguments it takes, and literal
+    arguments have the right type (numbers for MathAdd, MathRandom, ArrayRange; a known
+    algorithm for Hash; false for JsonMerge's third argument).
+    Why it matters: the call fails (States.IntrinsicFailure) or the definition is rejected.
+    Example: "States.MathAdd($.a, $.b, $.c)".
+""")
+FORMAT_COUNT = rule("ASL034", "format-placeholder-count", ERROR,
+                    "States.Format template has {holes} '{{}}' placeholder(s) but {args} "
+                    "argument(s) follow it", """
+    What it checks: a literal States.Format template has as many "{}" as arguments after it.
+    Why it matters: the call fails at run time with States.IntrinsicFailure.
+    Example: "States.Format('{} and {}', $.a)".
+""")
+DUPLICATE_KEY = rule("ASL035", "template-key-conflict", ERROR,
+                     "keys {a!r} and {b!r} both produce the field {name!r}", """
+    What it checks: a payload template does not hold both "x" and "x.$".
+    Why it matters: both would write the field "x"; AWS rejects the definition.
+    Example: {"channel": "a", "channel.$": "$.channel"}.
+""")
+
+# name -> (min args, max args or None)
+INTRINSICS: dict[str, tuple[int, int | None]] = {
+    "States.Format": (1, None), "States.StringToJson": (1, 1), "States.JsonToString": (1, 1),
+    "States.Array": (0, None), "States.ArrayPartition": (2, 2), "States.ArrayContains": (2, 2),
+    "States.ArrayRange": (3, 3), "States.ArrayGetItem": (2, 2), "States.ArrayLength": (1, 1),
+    "States.ArrayUnique": (1, 1), "States.Base64Encode": (1, 1), "States.Base64Decode": (1, 1),
+    "States.Hash": (2, 2), "States.JsonMerge": (3, 3), "States.MathRandom": (2, 3),
+    "States.MathAdd": (2, 2), "States.StringSplit": (2, 2), "States.UUID": (0, 0),
+}
+STRING_RESULT = frozenset({"States.Format", "States.JsonToString", "States.ArrayGetItem",
+                           "States.Base64Encode", "States.Base64Decode", "States.Hash",
+                           "States.UUID"})
+_NUMERIC_ARGS = {"States.MathAdd": (0, 1), "States.MathRandom": (0, 1, 2),
+                 "States.ArrayRange": (0, 1, 2), "States.ArrayPartition": (1,),
+                 "States.ArrayGetItem": (1,)}
+HASH_ALGORITHMS = frozenset({"MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512"})
+TEMPLATE_FIELDS = ("Parameters", "ResultSelector", "ItemSelector", "Assign", "Credentials")
+
+
+@dataclass(frozen=True)
+class TemplateValue:
+    """A `.$` entry of a payload template."""
+
+    key: str
+    value: Any
+    loc: Loc
+
+
+def _templates(ctx: LintContext) -> Iterator[tuple[Any, Loc]]:
+    """Yield every payload template of JSONPath states, with its location."""
+    for state in ctx.states:
+        if state.query_language == JSONATA or not isinstance(state.node, dict):
+            continue
+        for key in TEMPLATE_FIELDS:
+            if key in state.node:
+                yield state.node[key], state.loc.child(key)
+        for key in ("ItemReader", "ResultWriter"):
+            sub = state.get(key)
+            if isinstance(sub, dict) and "Parameters" in sub:
+                yield sub["Parameters"], state.loc.child(key, "Parameters")
+        batcher = state.get("ItemBatcher")
+        if isinstance(batcher, dict) and "BatchInput" in batcher:
+            yield batcher["BatchInput"], state.loc.child("ItemBatcher", "BatchInput")
+        catchers = state.get("Catch")
+        for i, catcher in enumerate(catchers if isinstance(catchers, list) else []):
+            if isinstance(catcher, dict) and "Assign" in catcher:
+                yield catcher["Assign"], state.loc.child("Catch", i, "Assign")
+        for node, loc, _ in choice_rules(state) if state.type == "Choice" else ():
+            if isinstance(node, dict) and "Assign" in node:
+                yield node["Assign"], loc.child("Assign")
+
+
+def _walk_template(node: Any, loc: Loc) -> Iterator[tuple[dict, Loc]]:
+    if isinstance(node, dict):
+        yield node, loc
+        for key, value in node.items():
+            if not key.endswith(".$"):
+                yield from _walk_template(value, loc.child(key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _walk_template(value, loc.child(i))
+
+
+def template_values(ctx: LintContext) -> Iterator[TemplateValue]:
+    """Yield every `.$` key of every payload template."""
+    for template, loc in _templates(ctx):
+        for obj, obj_loc in _walk_template(template, loc):
+            for key, value in obj.items():
+                if isinstance(key, str) and key.endswith(".$"):
+                    yield TemplateValue(key, value, obj_loc.child(key))
+
+
+def _calls(call: Call) -> Iterator[Call]:
+    yield call
+    for arg in call.args:
+        if isinstance(arg, Call):
+            yield from _calls(arg)
+
+
+def _parse_calls(value: str) -> list[Call] | None:
+    try:
+        return list(_calls(parse_intrinsic(value)))
+    except IntrinsicSyntaxError:
+        return None
+
+
+def expression_strings(ctx: LintContext) -> Iterator[tuple[str, Loc, str]]:
+    """Yield (text, location, field) of strings that are paths or intrinsic calls."""
+    for item in template_values(ctx):
+        if isinstance(item.value, str):
+            yield item.value, item.loc, item.key
+    for obj in shaped_objects(ctx)[0]:
+        if obj.language == JSONATA:
+            continue
+        for key in ("ErrorPath", "CausePath"):
+            if isinstance(obj.node.get(key), str) and obj.shape.fields.get(key) is F.ERROR_PATH:
+                yield obj.node[key], obj.loc.child(key), key
+
+
+@BAD_TEMPLATE_VALUE.check
+def _template_values(ctx: LintContext) -> Iterable[Diagnostic]:
+    for item in template_values(ctx):
+        value = item.value
+        if not isinstance(value, str):
+            yield BAD_TEMPLATE_VALUE.at(item.loc, field=item.key, value=type_name(value), why="")
+            continue
+        if value.startswith("$"):
+            problem = check_path(value.rstrip())
+            if problem:
+                yield BAD_TEMPLATE_VALUE.at(item.loc, field=item.key, value=show(value),
+                                            why=f" ({problem})")
+        elif value.startswith("States."):
+            try:
+                parse_intrinsic(value)
+            except IntrinsicSyntaxError as exc:
+                yield BAD_TEMPLATE_VALUE.at(item.loc, field=item.key, value=show(value),
+                                            why=f" ({exc})")
+        else:
+            yield BAD_TEMPLATE_VALUE.at(item.loc, field=item.key, value=show(value), why="")
+
+
+@UNKNOWN_INTRINSIC.check
+def _intrinsic_calls(ctx: LintContext) -> Iterable[Diagnostic]:
+    """Names, arity, literal argument types and Format counts of every intrinsic call."""
+    for text, loc, _ in expression_strings(ctx):
+        if not text.startswith("States."):
+            continue
+        for call in _parse_calls(text) or ():
+            yield from _check_call(call, loc)
+
+
+def _check_call(call: Call, loc: Loc) -> Iterator[Diagnostic]:
+    arity = INTRINSICS.get(call.name)
+    if arity is None:
+        hint = " (use $$.State.EnteredTime for the time)" if "Time" in call.name else ""
+        yield UNKNOWN_INTRINSIC.at(loc, name=call.name, hint=hint)
+        return
+    low, high = arity
+    count = len(call.args)
+    if count < low or (high is not None and count > high):
+        want = str(low) if low == high else f"{low} to {high}" if high else f"at least {low}"
+        yield INTRINSIC_ARGS.at(loc, name=call.name,
+                                problem=f"takes {want} argument(s), got {count}")
+        return
+    for index in _NUMERIC_ARGS.get(call.name, ()):
+        arg = call.args[index] if index < count else None
+        if isinstance(arg, str | bool) or (arg is None and index < count):
+            yield INTRINSIC_ARGS.at(loc, name=call.name,
+                                    problem=f"argument {index + 1} must be a number or a path")
+    if call.name == "States.Hash" and isinstance(call.args[1], str) and \
+            call.args[1] not in HASH_ALGORITHMS:
+        yield INTRINSIC_ARGS.at(loc, name=call.name,
+                                problem=f"unknown algorithm {call.args[1]!r}")
+    if call.name == "States.JsonMerge" and not isinstance(call.args[2], PathArg) and \
+            call.args[2] is not False:
+        yield INTRINSIC_ARGS.at(loc, name=call.name,
+                                problem="the third argument must be false (no deep merge)")
+    if call.name == "States.Format" and isinstance(call.args[0], str):
+        holes = format_placeholders(call.args[0])
+        if holes != count - 1:
+            yield FORMAT_COUNT.at(loc, holes=holes, args=count - 1)
+
+
+@DUPLICATE_KEY.check
+def _duplicate_keys(ctx: LintContext) -> Iterable[Diagnostic]:
+    for template, loc in _templates(ctx):
+        for obj, obj_loc in _walk_template(template, loc):
+            for key in obj:
+                if isinstance(key, str) and key.endswith(".$") and key[:-2] in obj:
+                    yield DUPLICATE_KEY.at(obj_loc.child(key), a=key[:-2], b=key, name=key[:-2])
+
+
+_PATH_RULES = {  # kind -> (want, allow context, allow variables)
+    "path": ("a Path", True, True),
+    "refpath": ("a Reference Path", True, True),
+    "error_path": ("a Reference Path or a string-returning intrinsic call", True, True),
+}
+
+
+def _path_problem(field: str, kind: str, value: str) -> tuple[str, str] | None:
+    want, context, variables = _PATH_RULES[kind]
+    if field == "ResultPath":
+        return (want, p) if (p := check_reference_path(value, allow_context=False,
+                                                       allow_variables=False)) else None
+    if kind == "error_path" and value.startswith("States."):
+        calls = _parse_calls(value)
+        if calls is None:
+            return want, "cannot parse the intrinsic call"
+        if calls[0].name not in STRING_RESULT:
+            return want, f"{calls[0].name} does not return a string"
+        return None
+    if kind == "path":
+        problem = check_path(value)
+    else:
+        problem = check_reference_path(value, allow_context=context, allow_variables=variables)
+    return (want, problem) if problem else None
+
+
+@BAD_PATH.check
+def _paths(ctx: LintContext) -> Iterable[Diagnostic]:
+    for obj in shaped_objects(ctx)[0]:
+        if obj.language == JSONATA:
+            continue
+        for key, value in obj.node.items():
+            kind = obj.shape.fields.get(key)
+            if kind is None or kind.type not in _PATH_RULES or not isinstance(value, str):
+                continue
+            found = _path_problem(key, kind.type, value)
+            if found:
+                yield BAD_PATH.at(obj.loc.child(key), field=key, value=show(value),
+                                  want=found[0], problem=found[1])
+    for state in ctx.states_of_type("Choice"):
+        if state.query_language == JSONATA:
+            continue
+        for node, loc, _ in choice_rules(state):
+            if not isinstance(node, dict):
+                continue
+            for key, value in node.items():
+                if (key == "Variable" or (key.endswith("Path") and key in F.COMPARATORS)) \
+                        and isinstance(value, str):
+                    found = _path_problem(key, "refpath", value)
+                    if found:
+                        yield BAD_PATH.at(loc.child(key), field=key, value=show(value),
+                                          want=found[0], problem=found[1])
+
+
+def _jsonata_strings(node: Any, loc: Loc, top: bool) -> Iterator[tuple[str, Loc]]:
+    if isinstance(node, str):
+        if node.startswith("{%") or node.endswith("%}"):
+            yield node, loc
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Comment" or (top and key in F.NEVER_EVALUATED):
+                continue
+            if key == "States" and not top:
+                continue  # nested states are linted as states of their own
+            yield from _jsonata_strings(value, loc.child(key), False)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _jsonata_strings(value, loc.child(i), False)
+
+
+def _jsonata_states(ctx: LintContext) -> Iterator[StateInfo]:
+    return (s for s in ctx.states if s.is_jsonata and isinstance(s.node, dict))
+
+
+@BAD_JSONATA.check
+def _jsonata(ctx: LintContext) -> Iterable[Diagnostic]:
+    for state in _jsonata_states(ctx):
+        for text, loc in _jsonata_strings(state.node, state.loc, True):
+            problem = check_jsonata(text)
+            if problem:
+                yield BAD_JSONATA.at(loc, value=show(text), problem=problem)
+        for key, allowed, want in (("Arguments", dict, "an object or a JSONata expression"),
+                                   ("Items", list, "an array or a JSONata expression")):
+            if key in state.node and key in F.STATE_SHAPES.get(state.type, F.MACHINE).fields:
+                value = state.node[key]
+                if not isinstance(value, allowed) and not (
+                        isinstance(value, str) and value.startswith("{%")):
+                    yield WRONG_TYPE.at(state.loc.child(key), field=key, got=show(value),
+                                        want=want)
+        for node, loc, _ in choice_rules(state) if state.type == "Choice" else ():
+            if isinstance(node, dict) and "Condition" in node and not (
+                    isinstance(node["Condition"], str | bool)
+                    and (isinstance(node["Condition"], bool) or node["Condition"].startswith("{%"))):
+                yield WRONG_TYPE.at(loc.child("Condition"), field="Condition",
+                                    got=show(node["Condition"]), want="a JSONata expression")
+
+
+@JSONATA_SPACING.check
+def _spacing(ctx: LintContext) -> Iterable[Diagnostic]:
+    for state in _jsonata_states(ctx):
+        for text, loc in _jsonata_strings(state.node, state.loc, True):
+            if check_jsonata(text) is None and not (text[2:3].isspace() and text[-3:-2].isspace()):
+                yield JSONATA_SPACING.at(loc, value=show(text))

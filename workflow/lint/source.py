@@ -1,0 +1,174 @@
+"""Reading definitions (JSON or YAML) and finding where a JSON Pointer sits in the text.
+
+`load_definition(path)` returns the parsed value and its text; unreadable input raises
+`InputError` naming the file and where. `positions(text, is_yaml)` maps each JSON Pointer
+to its 1-based (line, column): the member's key for object members, the value for array
+items. Positions are best effort: text the scanner cannot follow yields no positions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from workflow.errors import InputError
+
+YAML_SUFFIXES = (".yaml", ".yml")
+LINT_SUFFIXES = (".json", ".yaml", ".yml")  # *.asl.json ends in .json too
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 file, raising `InputError` for missing or unreadable files."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(str(path), "$", "file not found") from None
+    except IsADirectoryError:
+        raise InputError(str(path), "$", "is a directory") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), "$", f"not UTF-8 (byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(str(path), "$", f"cannot read: {exc.strerror}") from None
+
+
+def parse_text(text: str, source: str, is_yaml: bool) -> Any:
+    """Parse JSON or YAML text; a syntax error raises `InputError` with line and column."""
+    if not is_yaml:
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(source, "$", f"invalid JSON at line {exc.lineno} column "
+                                          f"{exc.colno}: {exc.msg}") from None
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "cannot parse"
+        raise InputError(source, "$", f"invalid YAML{where}: {problem}") from None
+
+
+def load_definition(path: str | Path) -> tuple[Any, str]:
+    """Read and parse one definition file; returns (value, text)."""
+    path = Path(path)
+    text = read_text(path)
+    return parse_text(text, str(path), path.suffix.lower() in YAML_SUFFIXES), text
+
+
+def collect_files(paths: list[str]) -> list[Path]:
+    """Expand folders into their definition files (recursively, sorted)."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*")
+                                if p.is_file() and p.suffix.lower() in LINT_SUFFIXES))
+        elif not path.exists():
+            raise InputError(raw, "$", "file not found")
+        else:
+            files.append(path)
+    return files
+
+
+def _escape(part: str | int) -> str:
+    return str(part).replace("~", "~0").replace("/", "~1")
+
+
+_WS = re.compile(r"[ \t\r\n]*")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_SCALAR = re.compile(r"[^,\]}\s]+")
+
+
+def positions(text: str, is_yaml: bool = False) -> dict[str, tuple[int, int]]:
+    """Map JSON Pointers to 1-based (line, column) in the source text."""
+    try:
+        return _yaml_positions(text) if is_yaml else _json_positions(text)
+    except Exception:  # noqa: BLE001 - positions are decoration, never a failure
+        return {}
+
+
+def _json_positions(text: str) -> dict[str, tuple[int, int]]:
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    import bisect
+
+    def where(offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(line_starts, offset) - 1
+        return line + 1, offset - line_starts[line] + 1
+
+    out: dict[str, tuple[int, int]] = {}
+
+    def value(pos: int, pointer: str) -> int:
+        pos = _WS.match(text, pos).end()
+        char = text[pos]
+        if char == "{":
+            pos = _WS.match(text, pos + 1).end()
+            if text[pos] == "}":
+                return pos + 1
+            while True:
+                key_match = _STRING.match(text, pos)
+                key = json.loads(key_match.group())
+                child = f"{pointer}/{_escape(key)}"
+                out.setdefault(child, where(pos))
+                pos = _WS.match(text, key_match.end()).end() + 1  # skip ':'
+                pos = _WS.match(text, value(pos, child)).end()
+                if text[pos] == "}":
+                    return pos + 1
+                pos = _WS.match(text, pos + 1).end()
+        if char == "[":
+            pos = _WS.match(text, pos + 1).end()
+            if text[pos] == "]":
+                return pos + 1
+            index = 0
+            while True:
+                child = f"{pointer}/{index}"
+                pos = _WS.match(text, pos).end()
+                out.setdefault(child, where(pos))
+                pos = _WS.match(text, value(pos, child)).end()
+                if text[pos] == "]":
+                    return pos + 1
+                pos, index = pos + 1, index + 1
+        if char == '"':
+            return _STRING.match(text, pos).end()
+        return _SCALAR.match(text, pos).end()
+
+    out[""] = where(_WS.match(text, 0).end())
+    value(0, "")
+    return out
+
+
+def _yaml_positions(text: str) -> dict[str, tuple[int, int]]:
+    import yaml
+
+    out: dict[str, tuple[int, int]] = {}
+
+    def walk(node: Any, pointer: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, child in node.value:
+                sub = f"{pointer}/{_escape(key.value)}"
+                out.setdefault(sub, (key.start_mark.line + 1, key.start_mark.column + 1))
+                walk(child, sub)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, child in enumerate(node.value):
+                sub = f"{pointer}/{i}"
+                out.setdefault(sub, (child.start_mark.line + 1, child.start_mark.column + 1))
+                walk(child, sub)
+
+    root = yaml.compose(text)
+    if root is not None:
+        out[""] = (root.start_mark.line + 1, root.start_mark.column + 1)
+        walk(root, "")
+    return out
+
+
+def locate(pointer: str, table: dict[str, tuple[int, int]]) -> tuple[int, int] | None:
+    """Position of `pointer`, or of its closest ancestor that has one."""
+    while True:
+        if pointer in table:
+            return table[pointer]
+        if not pointer:
+            return None
+        pointer = pointer.rsplit("/", 1)[0]

@@ -1,0 +1,329 @@
+"""Small parsers for the string languages inside a definition.
+
+Reference paths and JSONPath (ASL spec "Paths" and "Reference Paths"), intrinsic function
+calls (developer guide "Intrinsic functions"), RFC 3339 timestamps and a shape check of
+JSONata expressions (balanced brackets, operators between operands). Each checker returns
+an error message, or None when the text is acceptable, so rules can quote the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A path starts at the input (`$`), the context object (`$$`) or a variable (`$name`).
+_ROOT = re.compile(r"\$\$|\$(?:[A-Za-z_][A-Za-z0-9_]*)?")
+_NAME = re.compile(r"[^.\[\]\s'\"(),*@?]+")
+_INDEX = re.compile(r"\[\s*(?:\d+|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\s*\]")
+_TIMESTAMP = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$", re.IGNORECASE
+)
+
+
+def check_reference_path(text: str, *, allow_context: bool = True,
+                         allow_variables: bool = True) -> str | None:
+    """Check a Reference Path: `$`, then only `.name`, `['name']` or `[index]` steps."""
+    root = _ROOT.match(text)
+    if not root:
+        return "must start with '$'"
+    if root.group() == "$$" and not allow_context:
+        return "cannot refer to the context object ($$)"
+    if len(root.group()) > 1 and root.group() != "$$" and not allow_variables:
+        return "cannot refer to a variable"
+    pos = root.end()
+    while pos < len(text):
+        if text[pos] == ".":
+            name = _NAME.match(text, pos + 1)
+            if not name:
+                return f"expected a field name after '.' at character {pos + 1}"
+            pos = name.end()
+        elif text[pos] == "[":
+            index = _INDEX.match(text, pos)
+            if not index:
+                return f"only a field name or an index may follow '[' at character {pos}"
+            pos = index.end()
+        else:
+            return f"unexpected {text[pos]!r} at character {pos}"
+    return None
+
+
+def check_path(text: str) -> str | None:
+    """Check a JSONPath: reference steps plus `..`, `*`, slices, unions and filters."""
+    root = _ROOT.match(text)
+    if not root:
+        return "must start with '$'"
+    pos, end = root.end(), len(text)
+    while pos < end:
+        char = text[pos]
+        if char == ".":
+            step = pos + 2 if text.startswith("..", pos) else pos + 1
+            if step < end and text[step] == "*":
+                pos = step + 1
+                continue
+            name = _NAME.match(text, step)
+            if not name:
+                return f"expected a field name after '.' at character {pos}"
+            pos = name.end()
+            if text.startswith("()", pos):  # Jayway functions such as .length()
+                pos += 2
+        elif char == "[":
+            close = _closing_bracket(text, pos)
+            if close is None:
+                return f"unclosed '[' at character {pos}"
+            if not text[pos + 1:close].strip():
+                return f"empty '[]' at character {pos}"
+            pos = close + 1
+        else:
+            return f"unexpected {char!r} at character {pos}"
+    return None
+
+
+def _closing_bracket(text: str, start: int) -> int | None:
+    depth, quote, i = 0, "", start
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "'\"":
+            quote = c
+        elif c in "[(":
+            depth += 1
+        elif c in "])":
+            depth -= 1
+            if depth == 0:
+                return i if c == "]" else None
+        i += 1
+    return None
+
+
+def check_timestamp(text: str) -> str | None:
+    """Check an RFC 3339 date-time such as `2016-03-14T01:59:00Z`."""
+    return None if _TIMESTAMP.match(text) else "is not an RFC 3339 timestamp"
+
+
+# ----------------------------------------------------------------- intrinsic functions
+
+@dataclass(frozen=True)
+class Call:
+    """A parsed intrinsic call; `args` hold literals, path strings and nested calls."""
+
+    name: str
+    args: tuple[object, ...]
+    offset: int
+
+
+@dataclass(frozen=True)
+class PathArg:
+    """A path argument of an intrinsic call (`$.a`, `$$.Execution.Id`, `$var`)."""
+
+    text: str
+
+
+class IntrinsicSyntaxError(ValueError):
+    """The text looks like an intrinsic call but cannot be parsed."""
+
+
+def looks_like_intrinsic(text: str) -> bool:
+    """True when `text` is meant as an intrinsic call (`States.Name(`)."""
+    return re.match(r"\s*States\.[A-Za-z0-9]*\s*\(", text) is not None
+
+
+def parse_intrinsic(text: str) -> Call:
+    """Parse `States.Name(arg, ...)`; trailing whitespace is tolerated (see docs/lint.md)."""
+    parser = _IntrinsicParser(text.rstrip())
+    call = parser.call()
+    if parser.pos != len(parser.text):
+        raise IntrinsicSyntaxError(f"unexpected text after the call at character {parser.pos}")
+    return call
+
+
+class _IntrinsicParser:
+    def __init__(self, text: str):
+        self.text, self.pos = text, 0
+
+    def _skip(self) -> None:
+        while self.pos < len(self.text) and self.text[self.pos] == " ":
+            self.pos += 1
+
+    def call(self) -> Call:
+        self._skip()
+        start = self.pos
+        match = re.compile(r"States\.[A-Za-z0-9]+").match(self.text, self.pos)
+        if not match:
+            raise IntrinsicSyntaxError(f"expected a function name at character {self.pos}")
+        self.pos = match.end()
+        self._skip()
+        if not self.text.startswith("(", self.pos):
+            raise IntrinsicSyntaxError(f"expected '(' at character {self.pos}")
+        self.pos += 1
+        args: list[object] = []
+        self._skip()
+        if self.text.startswith(")", self.pos):
+            self.pos += 1
+            return Call(match.group(), (), start)
+        while True:
+            args.append(self.argument())
+            self._skip()
+            if self.text.startswith(",", self.pos):
+                self.pos += 1
+                continue
+            if self.text.startswith(")", self.pos):
+                self.pos += 1
+                return Call(match.group(), tuple(args), start)
+            raise IntrinsicSyntaxError(f"expected ',' or ')' at character {self.pos}")
+
+    def argument(self) -> object:
+        self._skip()
+        text, pos = self.text, self.pos
+        if pos >= len(text):
+            raise IntrinsicSyntaxError("unexpected end of text inside the call")
+        if text[pos] == "'":
+            return self._string()
+        if text.startswith("States.", pos):
+            return self.call()
+        if text[pos] == "$":
+            return self._path()
+        literal = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null").match(text, pos)
+        if literal:
+            self.pos = literal.end()
+            value = literal.group()
+            if value in _WORDS:
+                return _WORDS[value]
+            return float(value) if any(c in value for c in ".eE") else int(value)
+        raise IntrinsicSyntaxError(f"unexpected {text[pos]!r} at character {pos}")
+
+    def _string(self) -> str:
+        out, i = [], self.pos + 1
+        while i < len(self.text):
+            c = self.text[i]
+            if c == "\\" and i + 1 < len(self.text):
+                out.append("\\" + self.text[i + 1] if self.text[i + 1] in "{}" else self.text[i + 1])
+                i += 2
+                continue
+            if c == "'":
+                self.pos = i + 1
+                return "".join(out)
+            out.append(c)
+            i += 1
+        raise IntrinsicSyntaxError(f"unclosed string starting at character {self.pos}")
+
+    def _path(self) -> PathArg:
+        depth, quote, i = 0, "", self.pos
+        while i < len(self.text):
+            c = self.text[i]
+            if quote:
+                if c == "\\":
+                    i += 1
+                elif c == quote:
+                    quote = ""
+            elif c in "'\"":
+                quote = c
+            elif c in "[(":
+                depth += 1
+            elif c in "])":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif c == "," and depth == 0:
+                break
+            i += 1
+        path = self.text[self.pos:i].rstrip()
+        self.pos = i
+        problem = check_path(path)
+        if problem:
+            raise IntrinsicSyntaxError(f"argument {path!r} is not a path: {problem}")
+        return PathArg(path)
+
+
+_WORDS = {"true": True, "false": False, "null": None}
+
+
+def format_placeholders(template: str) -> int:
+    """Count the unescaped `{}` placeholders in a States.Format template."""
+    return len(re.findall(r"(?<!\\)\{\}", template))
+
+
+# ----------------------------------------------------------------------- JSONata shape
+
+_JSONATA_TOKEN = re.compile(r"""
+    (?P<space>\s+|/\*.*?\*/)
+  | (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+  | (?P<name>`[^`]*`|\$\$|\$[A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
+  | (?P<open>[(\[{])
+  | (?P<close>[)\]}])
+  | (?P<op>~>|:=|\.\.|!=|<=|>=|\*\*|\?:|\?\?|[-+*/%=<>&?:.,;@#^|!])
+""", re.VERBOSE | re.DOTALL)
+_WORD_OPERATORS = frozenset({"and", "or", "in"})
+_OPERAND_OPS = frozenset({"*", "**", "%", "-"})  # wildcard, descendants, parent, negation
+_PAIRS = {")": "(", "]": "[", "}": "{"}
+
+
+def check_jsonata(text: str) -> str | None:
+    """Check the shape of a `{% %}` string: delimiters, brackets and operator order.
+
+    This is not a full JSONata parser: it reports only what cannot parse (an operator
+    where an operand must be, two operands in a row, unbalanced brackets, a dangling
+    operator, an empty expression) so that it never rejects a valid expression.
+    """
+    if not text.startswith("{%"):
+        return "a JSONata expression must start with '{%'"
+    if not text.endswith("%}") or len(text) < 4:
+        return "a JSONata expression must end with '%}'"
+    body = text[2:-2]
+    if not body.strip():
+        return "the JSONata expression is empty"
+    if "|" in body:  # transform operator `| ... |`: leave its grammar alone
+        return None
+    stack: list[str] = []
+    expect_operand, pos = True, 0
+    while pos < len(body):
+        match = _JSONATA_TOKEN.match(body, pos)
+        if not match:
+            return f"unexpected character {body[pos]!r} in the JSONata expression"
+        kind, token = match.lastgroup, match.group()
+        pos = match.end()
+        if kind == "space":
+            continue
+        if kind == "op" and token == "/" and expect_operand:  # regular expression literal
+            close = re.compile(r"(?:[^/\\\n]|\\.)*/[imgsu]*").match(body, pos)
+            if not close:
+                return "unclosed regular expression in the JSONata expression"
+            pos, expect_operand = close.end(), False
+            continue
+        if kind == "name" and token in _WORD_OPERATORS and not expect_operand:
+            kind = "op"
+        if kind in ("string", "name", "number"):
+            if not expect_operand:
+                return f"two operands in a row before {token!r}"
+            expect_operand = False
+        elif kind == "open":
+            stack.append(token)
+            expect_operand = True
+        elif kind == "close":
+            if not stack or stack.pop() != _PAIRS[token]:
+                return f"unbalanced {token!r} in the JSONata expression"
+            if expect_operand and body[match.start() - 1:match.start()].strip() not in "([{":
+                if not re.search(r"[(\[{]\s*$", body[:match.start()]):
+                    return f"missing operand before {token!r}"
+            expect_operand = False
+        elif expect_operand:
+            if token in _OPERAND_OPS:
+                expect_operand = token == "-"
+                continue
+            return f"operator {token!r} where an operand is expected"
+        else:
+            expect_operand = True
+    if stack:
+        return f"unclosed {stack[-1]!r} in the JSONata expression"
+    if expect_operand:
+        return "the JSONata expression ends with an operator"
+    return None
+
+
+def is_jsonata_string(value: object) -> bool:
+    """True for a string written as a JSONata expression (`{% ... %}`)."""
+    return isinstance(value, str) and value.startswith("{%") and value.endswith("%}")
