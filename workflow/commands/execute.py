@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
 def _default_name(definition_file: str, mock_config) -> str:
     """The mock file is keyed by state machine name; guess it only when unambiguous."""
     if mock_config is not None:
-        names = list(mock_config.state_machine_names)
+        names = list(mock_config.test_cases)
         if len(names) == 1:
             return names[0]
     stem = Path(definition_file).name.split(".")[0]
