@@ -108,7 +108,9 @@ class Node:
 
     def next(self, target: Node | Chain) -> Chain:
         """Continue with `target`; returns the chain from this state to `target`'s ends."""
-        return Chain.start(self).next(target)
+        following = Chain.of(target)
+        self.attach(following.start)
+        return Chain(self, following.ends)
 
     def open_ends(self) -> list[Node]:
         """States of the chain starting here that still have no way to continue."""
@@ -283,6 +285,10 @@ class Choice(Node):
         self._default = Chain.of(target)
         return self
 
+    def next(self, target: Node | Chain) -> Chain:
+        """Continue every open end of this Choice with `target` (see the class docstring)."""
+        return Chain.start(self).next(target)
+
     def open_ends(self) -> list[Node]:
         ends: list[Node] = []
         for chain in [c for _, c, _ in self._rules] + [self._default]:
@@ -331,7 +337,8 @@ class Chain:
         """Attach `target` to every open end; the result ends where `target` ends."""
         following = Chain.of(target)
         if not self.ends:
-            raise BuildError(f"the chain from {self.start.name} has no open end to continue")
+            raise BuildError(f"the chain from {self.start.name} has no open end to continue: "
+                             f"it ends in Succeed/Fail states or every end already continues")
         for end in self.ends:
             end.attach(following.start)
         return Chain(self.start, following.ends)
