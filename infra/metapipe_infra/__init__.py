@@ -1,0 +1,1 @@
+"""The CDK app of metapipe: stack `MetadataPipelineStack` and its parts."""

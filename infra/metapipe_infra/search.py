@@ -1,0 +1,217 @@
+"""OpenSearch Serverless (collection and its three policies) and the indexer Lambda.
+
+Order matters to AOSS: the encryption policy must exist before the collection (AWS-FACTS.md,
+"OpenSearch Serverless"), so the collection depends on it explicitly (the policy is only
+matched by name, CloudFormation cannot infer the dependency).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_opensearchserverless as aoss
+from constructs import Construct
+
+from metapipe_infra.nag import acknowledge
+from metapipe_infra.settings import Settings
+
+INDEX_NAME = "metadata"
+
+# What the indexer may do inside the collection (data access policy, not IAM): write
+# documents into `metadata*` indexes, create/update/describe them, and manage the index
+# template, which needs the collection-level `*CollectionItems` permissions.
+INDEXER_INDEX_PERMISSIONS = (
+    "aoss:CreateIndex",
+    "aoss:UpdateIndex",
+    "aoss:DescribeIndex",
+    "aoss:WriteDocument",
+)
+INDEXER_COLLECTION_PERMISSIONS = (
+    "aoss:CreateCollectionItems",
+    "aoss:UpdateCollectionItems",
+    "aoss:DescribeCollectionItems",
+)
+READER_INDEX_PERMISSIONS = ("aoss:ReadDocument", "aoss:DescribeIndex")
+READER_COLLECTION_PERMISSIONS = ("aoss:DescribeCollectionItems",)
+
+
+def data_access_policy(
+    collection: str, indexer_role_arn: str, readers: tuple[str, ...]
+) -> list[dict]:
+    """The data access policy: the indexer role writes, the configured readers read.
+
+    Principals are exact IAM ARNs; an empty reader list leaves the reader rule out rather
+    than widening anything.
+    """
+    index = f"index/{collection}/{INDEX_NAME}*"
+    coll = f"collection/{collection}"
+    rules = [
+        {
+            "Description": "The indexer Lambda writes metadata documents.",
+            "Rules": [
+                {
+                    "ResourceType": "index",
+                    "Resource": [index],
+                    "Permission": list(INDEXER_INDEX_PERMISSIONS),
+                },
+                {
+                    "ResourceType": "collection",
+                    "Resource": [coll],
+                    "Permission": list(INDEXER_COLLECTION_PERMISSIONS),
+                },
+            ],
+            "Principal": [indexer_role_arn],
+        }
+    ]
+    if readers:
+        rules.append(
+            {
+                "Description": "Dashboard readers search metadata documents.",
+                "Rules": [
+                    {
+                        "ResourceType": "index",
+                        "Resource": [index],
+                        "Permission": list(READER_INDEX_PERMISSIONS),
+                    },
+                    {
+                        "ResourceType": "collection",
+                        "Resource": [coll],
+                        "Permission": list(READER_COLLECTION_PERMISSIONS),
+                    },
+                ],
+                "Principal": list(readers),
+            }
+        )
+    return rules
+
+
+class MetadataSearch(Construct):
+    """The collection, its policies, and the indexer function with its own role."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: Settings,
+        indexer_code: Path,
+        log_retention: logs.RetentionDays,
+    ):
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        name = settings.collection_name
+
+        encryption = aoss.CfnSecurityPolicy(
+            self,
+            "EncryptionPolicy",
+            name=f"{name}-enc",
+            type="encryption",
+            policy=json.dumps(
+                {
+                    "Rules": [{"ResourceType": "collection", "Resource": [f"collection/{name}"]}],
+                    "AWSOwnedKey": True,
+                }
+            ),
+        )
+        # The Lambda runs outside a VPC, so the endpoint is public; every request still
+        # needs IAM (aoss:APIAccessAll) and a grant in the data access policy below.
+        network = aoss.CfnSecurityPolicy(
+            self,
+            "NetworkPolicy",
+            name=f"{name}-net",
+            type="network",
+            policy=json.dumps(
+                [
+                    {
+                        "Rules": [
+                            {"ResourceType": "collection", "Resource": [f"collection/{name}"]},
+                            {"ResourceType": "dashboard", "Resource": [f"collection/{name}"]},
+                        ],
+                        "AllowFromPublic": True,
+                    }
+                ]
+            ),
+        )
+        self.collection = aoss.CfnCollection(
+            self,
+            "Collection",
+            name=name,
+            type=settings.collection_type,
+            standby_replicas=settings.standby_replicas,
+            description="metapipe: one document per metadata.json object version",
+        )
+        self.collection.add_resource_dependency(encryption)
+        self.collection.add_resource_dependency(network)
+
+        self.log_group = logs.LogGroup(
+            self, "IndexerLogs", retention=log_retention, removal_policy=RemovalPolicy.DESTROY
+        )
+        self.role = iam.Role(
+            self,
+            "IndexerRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="The metapipe indexer: write its logs, call the collection's API.",
+            inline_policies={
+                "Indexer": iam.PolicyDocument(
+                    statements=[
+                        iam.PolicyStatement(
+                            sid="WriteOwnLogs",
+                            actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                            # A log group's Arn attribute already ends in ":*" (its streams).
+                            resources=[self.log_group.log_group_arn],
+                        ),
+                        iam.PolicyStatement(
+                            sid="CallCollectionApi",
+                            actions=["aoss:APIAccessAll"],
+                            resources=[self.collection.attr_arn],
+                        ),
+                    ]
+                )
+            },
+        )
+        aoss.CfnAccessPolicy(
+            self,
+            "DataAccessPolicy",
+            name=f"{name}-data",
+            type="data",
+            policy=stack.to_json_string(
+                data_access_policy(name, self.role.role_arn, settings.dashboard_reader_principals)
+            ),
+        )
+
+        self.function = lambda_.Function(
+            self,
+            "Indexer",
+            runtime=lambda_.Runtime.PYTHON_3_12,
+            handler="indexer.handler",
+            code=lambda_.Code.from_asset(str(indexer_code), exclude=["__pycache__", "*.pyc"]),
+            role=self.role,
+            log_group=self.log_group,
+            timeout=Duration.seconds(30),
+            memory_size=256,
+            description="metapipe: index one metadata.json body into OpenSearch Serverless",
+            environment={
+                "OPENSEARCH_ENDPOINT": self.collection.attr_collection_endpoint,
+                "INDEX_NAME": INDEX_NAME,
+                "COLLECTION_TYPE": settings.collection_type,
+            },
+        )
+        acknowledge(
+            self.function,
+            "AwsSolutions-L1",
+            "Python 3.12 is the runtime the indexer is written and tested for; moving "
+            "to a newer runtime is a deliberate, tested change.",
+        )
+        # A plain ARN string (no Fn::GetAtt) so workflow.iam can tell an unqualified
+        # function ARN and grant its versions and aliases too.
+        self.function_arn = stack.format_arn(
+            service="lambda",
+            resource="function",
+            resource_name=self.function.function_name,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )

@@ -1,0 +1,126 @@
+"""Deployment settings, read from CDK context (`cdk.json` or `-c key=value`), validated once.
+
+Every setting has a default, so `python infra/app.py` synthesizes with no context at all.
+`cdk.json` lists the same defaults so they are visible; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Any
+
+# OpenSearch Serverless names: 3-32 characters, lowercase letters, digits and hyphens,
+# starting with a letter. Policy names add a 4-character suffix ("-enc"), hence 28.
+_COLLECTION_NAME = re.compile(r"^[a-z][a-z0-9-]{2,27}$")
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_STATE_MACHINE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+_IAM_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:(role|user|assumed-role)/\S+$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class SettingsError(ValueError):
+    """A context value is unusable; the message names the context key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a deployment can choose; the CDK context key is the field name in camelCase."""
+
+    bucket_name: str | None = None
+    collection_name: str = "metapipe"
+    collection_type: str = "SEARCH"
+    standby_replicas: str = "DISABLED"
+    dashboard_reader_principals: tuple[str, ...] = ()
+    alarm_email: str | None = None
+    state_machine_name: str = "MetadataPipeline"
+    recorder_name: str = "ExecutionFailureRecorder"
+    log_retention_days: int = 30
+
+    @classmethod
+    def from_context(cls, get: Callable[[str], Any]) -> Settings:
+        """Build settings from a context getter (`node.try_get_context`), validating each."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = get(_camel(f.name))
+            if raw is not None and raw != "":
+                values[f.name] = raw
+        if "dashboard_reader_principals" in values:
+            values["dashboard_reader_principals"] = _string_list(
+                values["dashboard_reader_principals"], "dashboardReaderPrincipals"
+            )
+        if "log_retention_days" in values:
+            try:
+                values["log_retention_days"] = int(values["log_retention_days"])
+            except (TypeError, ValueError):
+                raise SettingsError("logRetentionDays must be a whole number of days") from None
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Raise `SettingsError` naming the first unusable value."""
+        if self.bucket_name is not None and not _BUCKET_NAME.match(self.bucket_name):
+            raise SettingsError(f"bucketName {self.bucket_name!r} is not a valid S3 bucket name")
+        if not _COLLECTION_NAME.match(self.collection_name):
+            raise SettingsError(
+                "collectionName must be 3-28 lowercase letters, digits or hyphens, "
+                "starting with a letter"
+            )
+        if self.collection_type not in ("SEARCH", "TIMESERIES"):
+            raise SettingsError("collectionType must be SEARCH or TIMESERIES")
+        if self.standby_replicas not in ("ENABLED", "DISABLED"):
+            raise SettingsError("standbyReplicas must be ENABLED or DISABLED")
+        for principal in self.dashboard_reader_principals:
+            if not _IAM_PRINCIPAL.match(principal):
+                raise SettingsError(
+                    f"dashboardReaderPrincipals: {principal!r} is not an IAM role or user ARN "
+                    "(wildcards are never accepted)"
+                )
+        if self.alarm_email is not None and not _EMAIL.match(self.alarm_email):
+            raise SettingsError(f"alarmEmail {self.alarm_email!r} is not an e-mail address")
+        for key, name in (("stateMachineName", self.state_machine_name),
+                          ("recorderName", self.recorder_name)):
+            if not _STATE_MACHINE_NAME.match(name):
+                raise SettingsError(f"{key} {name!r} is not a valid state machine name")
+        if self.log_retention_days not in _RETENTION_DAYS:
+            raise SettingsError(f"logRetentionDays must be one of {sorted(_RETENTION_DAYS)}")
+
+
+# Log retentions offered (days -> the name of CDK's `RetentionDays` member).
+RETENTION_NAMES = {1: "ONE_DAY", 3: "THREE_DAYS", 5: "FIVE_DAYS", 7: "ONE_WEEK",
+                   14: "TWO_WEEKS", 30: "ONE_MONTH", 60: "TWO_MONTHS", 90: "THREE_MONTHS",
+                   180: "SIX_MONTHS", 365: "ONE_YEAR", 731: "TWO_YEARS", 1827: "FIVE_YEARS"}
+_RETENTION_DAYS = frozenset(RETENTION_NAMES)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word.capitalize() for word in rest)
+
+
+def _string_list(raw: Any, key: str) -> tuple[str, ...]:
+    """Accept a list, a JSON list in a string (`-c k='["a"]'`) or a comma-separated string."""
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text.startswith("["):
+            try:
+                raw = json.loads(text)
+            except ValueError:
+                raise SettingsError(f"{key} is not a valid JSON list") from None
+        else:
+            raw = [part.strip() for part in text.split(",") if part.strip()]
+    if not isinstance(raw, list | tuple) or not all(isinstance(x, str) for x in raw):
+        raise SettingsError(f"{key} must be a list of IAM principal ARNs")
+    return tuple(raw)
+
+
+def context_defaults() -> dict[str, Any]:
+    """The defaults as CDK context keys (what `cdk.json` documents)."""
+    out = {}
+    for f in fields(Settings):
+        value = f.default
+        out[_camel(f.name)] = list(value) if isinstance(value, tuple) else value
+    return out
