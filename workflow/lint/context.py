@@ -73,7 +73,7 @@ class LintContext:
     def build(cls, definition: Any, source_text: str | None = None) -> LintContext:
         """Walk the definition once and record every scope and state."""
         ctx = cls(definition, source_text)
-        if isinstance(definition, dict) and definition.get("QueryLanguage") in QUERY_LANGUAGES:
+        if isinstance(definition, dict) and _is_language(definition.get("QueryLanguage")):
             ctx.default_language = definition["QueryLanguage"]
         ctx._walk_scope(definition, ROOT, "machine", None)
         return ctx
@@ -86,7 +86,7 @@ class LintContext:
             return
         for name, state in states.items():
             language = self.default_language
-            if isinstance(state, dict) and state.get("QueryLanguage") in QUERY_LANGUAGES:
+            if isinstance(state, dict) and _is_language(state.get("QueryLanguage")):
                 language = state["QueryLanguage"]
             info = StateInfo(str(name), state, loc.child("States", name), scope, language)
             scope.states[info.name] = info
@@ -97,6 +97,10 @@ class LintContext:
     def states_of_type(self, *types: str) -> Iterator[StateInfo]:
         """Yield the states whose `Type` is one of `types`."""
         return (s for s in self.states if s.type in types)
+
+
+def _is_language(value: Any) -> bool:
+    return isinstance(value, str) and value in QUERY_LANGUAGES
 
 
 def nested_scopes(state: StateInfo) -> Iterator[tuple[Any, Loc, str]]:

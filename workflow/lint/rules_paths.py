@@ -348,7 +348,7 @@ def _jsonata(ctx: LintContext) -> Iterable[Diagnostic]:
                 yield BAD_JSONATA.at(loc, value=show(text), problem=problem)
         for key, allowed, want in (("Arguments", dict, "an object or a JSONata expression"),
                                    ("Items", list, "an array or a JSONata expression")):
-            if key in state.node and key in F.STATE_SHAPES.get(state.type, F.MACHINE).fields:
+            if key in state.node and key in F.STATE_SHAPES.get(str(state.type), F.MACHINE).fields:
                 value = state.node[key]
                 if not isinstance(value, allowed) and not (
                         isinstance(value, str) and value.startswith("{%")):

@@ -220,7 +220,7 @@ def _types_ranges_enums(ctx: LintContext) -> Iterable[Diagnostic]:
     for state in ctx.states:
         state_type = state.type
         if isinstance(state.node, dict) and "Type" in state.node and \
-                state_type not in F.STATE_TYPES:
+                not (isinstance(state_type, str) and state_type in F.STATE_TYPES):
             yield BAD_ENUM.at(state.loc.child("Type"), field="Type", got=show(state_type),
                               allowed=", ".join(sorted(F.STATE_TYPES)))
 

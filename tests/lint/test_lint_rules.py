@@ -1,0 +1,134 @@
+"""Each rule reports its code at the path its fixture names, and has an explanation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from workflow.lint import REGISTRY, lint_definition, lint_file
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE_FILES = sorted(FIXTURES.glob("ASL*.json"))
+
+
+def expected(path: Path) -> tuple[str, str]:
+    """A fixture's Comment reads 'expect ASLxxx at <dotted path>'."""
+    comment = json.loads(path.read_text())["Comment"]
+    code, where = comment.removeprefix("expect ").split(" at ", 1)
+    return code, where
+
+
+@pytest.mark.parametrize("fixture", FIXTURE_FILES, ids=lambda p: p.stem)
+def test_fixture_reports_its_rule_at_its_path(fixture: Path) -> None:
+    code, where = expected(fixture)
+    assert fixture.name.startswith(code)
+    found = [(d.code, d.path.dotted) for d in lint_file(fixture)]
+    assert (code, where) in found, found
+
+
+def test_every_rule_has_a_fixture() -> None:
+    assert {p.name[:6] for p in FIXTURE_FILES} == set(REGISTRY)
+
+
+@pytest.mark.parametrize("code", sorted(REGISTRY))
+def test_every_rule_explains_what_why_and_example(code: str) -> None:
+    text = REGISTRY[code].explanation
+    for part in ("What it checks", "Why it matters", "Example"):
+        assert part in text, f"{code} explanation lacks {part!r}"
+
+
+# Errors that follow from a fixture's own defect (a missing Next leaves no terminal...).
+CONSEQUENCES = {"ASL001": {"ASL011"}, "ASL002": {"ASL011"}, "ASL003": {"ASL011", "ASL012"},
+                "ASL013": {"ASL012"}, "ASL047": {"ASL048"}}
+
+
+def test_fixtures_have_no_unexpected_errors_from_other_rules() -> None:
+    """Fixtures isolate one defect: errors of other codes would hide rule interactions."""
+    for fixture in FIXTURE_FILES:
+        code, _ = expected(fixture)
+        others = {d.code for d in lint_file(fixture) if d.severity == "error"} - {code}
+        assert others <= CONSEQUENCES.get(code, set()), (fixture.name, others)
+
+
+WEIRD_VALUES = [None, 1, "x", [], [1], {"a": 1}, True]
+
+
+@pytest.mark.parametrize("value", WEIRD_VALUES, ids=repr)
+def test_wrong_types_anywhere_never_crash(value) -> None:
+    base = {"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "x", "End": True}}}
+    definitions = [value, {"StartAt": value, "States": value},
+                   {"StartAt": "A", "States": {"A": value}}]
+    for key in ("Type", "Resource", "Retry", "Catch", "Parameters", "Next", "End",
+                "TimeoutSeconds", "ResultPath", "Branches", "Choices", "ItemProcessor",
+                "ItemReader", "QueryLanguage", "Arguments", "Assign", "Items"):
+        for state_type in ("Task", "Map", "Parallel", "Choice", "Pass", "Fail", "Wait"):
+            node = {**base["States"]["A"], "Type": state_type, key: value}
+            definitions.append({"StartAt": "A", "States": {"A": node}})
+    definitions.append({"StartAt": "A", "States": {"A": {
+        "Type": "Task", "Resource": "x", "End": True,
+        "Retry": [value], "Catch": [{"ErrorEquals": value, "Next": value}]}}})
+    definitions.append({"StartAt": "A", "States": {"A": {
+        "Type": "Choice", "Choices": [{"And": value, "Not": value, "Next": "A"}, value]}}})
+    for definition in definitions:
+        assert isinstance(lint_definition(definition), list)
+
+
+def test_a_broken_file_still_gets_semantic_findings() -> None:
+    definition = {"StartAt": "A", "Bogus": 1, "States": {
+        "A": {"Type": "Pass", "Next": "Missing", "Extra": 1},
+        "B": {"Type": "Pass", "Parameters": {"x.$": "States.Timestamp()"}, "End": True}}}
+    codes = {d.code for d in lint_definition(definition)}
+    assert {"ASL004", "ASL003", "ASL012", "ASL032"} <= codes
+
+
+def test_parallel_branch_cannot_jump_to_the_machine_scope() -> None:
+    definition = {"StartAt": "P", "States": {
+        "P": {"Type": "Parallel", "Next": "Final", "Branches": [
+            {"StartAt": "B1", "States": {"B1": {"Type": "Pass", "Next": "Final"}}}]},
+        "Final": {"Type": "Succeed"}}}
+    found = {(d.code, d.path.dotted) for d in lint_definition(definition)}
+    assert ("ASL003", "States.P.Branches[0].States.B1.Next") in found
+
+
+def test_sdk_parameter_hint_suggests_the_closest_member() -> None:
+    definition = {"StartAt": "A", "States": {"A": {
+        "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+        "Parameters": {"BucketName": "b", "Key": "k"}, "End": True}}}
+    messages = [d.message for d in lint_definition(definition) if d.code == "ASL047"]
+    assert messages and "did you mean 'Bucket'" in messages[0]
+
+
+def test_sdk_service_alias_sfn_maps_to_botocore_stepfunctions() -> None:
+    definition = {"StartAt": "A", "States": {"A": {
+        "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:startExecution",
+        "Parameters": {"StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:x"},
+        "End": True}}}
+    assert lint_definition(definition) == []
+
+
+def test_optimized_lambda_and_sqs_parameters_are_checked() -> None:
+    definition = {"StartAt": "A", "States": {
+        "A": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+              "Parameters": {"Function": "f"}, "Next": "B"},
+        "B": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+              "Parameters": {"QueueUrl": "q", "Body": "x"}, "End": True}}}
+    found = {(d.code, d.path.dotted) for d in lint_definition(definition)}
+    assert ("ASL047", "States.A.Parameters.Function") in found
+    assert ("ASL048", "States.A.Parameters") in found
+    assert ("ASL047", "States.B.Parameters.Body") in found
+
+
+def test_well_formed_placeholders_are_accepted_as_resources() -> None:
+    definition = {"StartAt": "A", "States": {"A": {
+        "Type": "Task", "Resource": "${IndexerFunctionArn}", "End": True}}}
+    assert lint_definition(definition) == []
+
+
+def test_jsonata_numeric_field_may_be_an_expression() -> None:
+    definition = {"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {
+        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+        "Arguments": {"FunctionName": "f", "Payload": "{% $states.input %}"},
+        "TimeoutSeconds": "{% $states.input.timeout %}", "End": True}}}
+    assert lint_definition(definition) == []
