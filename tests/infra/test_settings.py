@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import INFRA
+from cfn_render import INFRA
 from metapipe_infra.settings import Settings, SettingsError, context_defaults
 
 

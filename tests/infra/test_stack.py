@@ -6,8 +6,8 @@ import json
 import re
 
 import pytest
+from cfn_render import ROOT, one, render, resources_of
 from cfnlint.api import lint
-from conftest import ROOT, one, render, resources_of
 from moto.events.models import EventPattern
 
 from workflow.eventpattern import (
