@@ -15,7 +15,7 @@ from workflow import __version__
 from workflow.errors import InputError
 
 # Order is the order `metapipe --help` lists them in.
-COMMANDS = ("build", "execute", "test", "conformance", "lint")
+COMMANDS = ("build", "execute", "test", "conformance", "lint", "simulate")
 
 
 class _Parser(argparse.ArgumentParser):
