@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/metapipe test
+	$(BIN)/metapipe simulate examples/
 
 test: $(STAMP)
 	$(BIN)/ruff check workflow tests
