@@ -24,6 +24,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check workflow tests
 	$(BIN)/metapipe build --check
+	$(BIN)/metapipe lint asl/
 	$(BIN)/python -m pytest
 
 clean:
