@@ -7,6 +7,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
+# AWS-recorded executions (shared corpus beside the checkout): the emulator's fidelity target.
+AWS_RECORDED ?= ../shared/corpora/aws-recorded/cases.jsonl
 
 .PHONY: demo test venv lint-asl clean
 
@@ -25,6 +27,8 @@ test: $(STAMP)
 	$(BIN)/ruff check workflow tests
 	$(BIN)/metapipe build --check
 	$(BIN)/metapipe lint asl/
+	@if [ -f $(AWS_RECORDED) ]; then $(BIN)/metapipe conformance $(AWS_RECORDED) --summary; \
+	 else echo "conformance: $(AWS_RECORDED) not found, skipped (tests say so too)"; fi
 	$(BIN)/python -m pytest
 
 clean:

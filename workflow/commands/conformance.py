@@ -26,6 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--only", metavar="SUBSTR", help="only cases whose id contains SUBSTR")
     parser.add_argument("--definitions", type=Path, default=None,
                         help="invalid-definitions file (default: the one beside FILE, if any)")
+    parser.add_argument("--summary", action="store_true",
+                        help="print only the overall figures and the verdict (as `make test` does)")
     parser.set_defaults(func=run)
 
 
@@ -36,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
     report = run_corpus(cases, definitions, only=args.only)
     if args.format == "json":
         print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    elif args.summary:
+        print_summary(report, sys.stdout)
     else:
         print_text(report, sys.stdout)
     return 0 if report.meets_targets else 1
@@ -43,6 +47,18 @@ def run(args: argparse.Namespace) -> int:
 
 def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:5.1f}%" if whole else "    -"
+
+
+def print_summary(report: Report, out) -> None:
+    """One line: the overall figures against their targets, and the verdict."""
+    o = report.overall
+    rejected = (f", invalid definitions {sum(d.ok for d in report.definitions)}/"
+                f"{len(report.definitions)} judged as AWS did" if report.definitions else "")
+    out.write(f"conformance: {o.result}/{o.cases} JSONPath cases match AWS on status and "
+              f"output/error {_pct(o.result, o.cases).strip()} (target {RESULT_TARGET:.0%}), "
+              f"events {o.events}/{o.with_events} {_pct(o.events, o.with_events).strip()} "
+              f"(target {EVENTS_TARGET:.0%}){rejected}: "
+              f"{'targets met' if report.meets_targets else 'BELOW TARGET'}\n")
 
 
 def print_text(report: Report, out) -> None:
