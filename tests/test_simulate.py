@@ -383,3 +383,15 @@ def test_aoss_url_without_credentials_is_an_input_error(tmp_path, monkeypatch):
     with pytest.raises(InputError, match="credentials"):
         LocalPipeline(Options(out=tmp_path,
                               opensearch_url="https://x.us-east-1.aoss.amazonaws.com"))
+
+
+def test_a_body_that_outgrows_the_payload_limit_once_escaped_is_recorded_by_the_recorder(
+        tmp_path):
+    # 240,009 bytes pass CheckObjectSize (<= 256000), but every quote is escaped in the state
+    # data, which then exceeds 262,144 bytes: States.DataLimitExceeded (AWS-FACTS.md). Which
+    # catcher sees it is unconfirmed; either way the failure must end in the table.
+    local = write(tmp_path, "q/metadata.json", json.dumps({"x": '"' * 120000}))
+    report = simulate([local], Options(out=tmp_path))
+    (outcome,) = report.outcomes
+    assert (outcome.outcome, outcome.error) == ("failed", "States.DataLimitExceeded")
+    assert report.invariant_holds
