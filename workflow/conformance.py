@@ -261,7 +261,7 @@ class DefinitionCheck:
         return self.should_reject == self.rejected
 
 
-def _lint_errors(definition: Any) -> list[Any]:
+def _lint_errors(definition: Any, state_machine_type: str = "STANDARD") -> list[Any]:
     try:
         from workflow.lint import lint_definition  # written by another helper; optional here
     except ImportError:
@@ -269,7 +269,8 @@ def _lint_errors(definition: Any) -> list[Any]:
     if not isinstance(definition, dict):
         return []
     try:
-        diagnostics = lint_definition(definition)
+        # The type matters: EXPRESS rejects .sync and .waitForTaskToken (ASL051).
+        diagnostics = lint_definition(definition, state_machine_type=state_machine_type)
     except Exception:
         return []
     return [d for d in diagnostics if str(getattr(d, "severity", "")).lower() == "error"]
@@ -299,7 +300,7 @@ def check_definition(line: dict, runner: Callable[[Any, str], Any] | None = None
     except Exception as exc:
         detail = f"crash: {type(exc).__name__}: {exc}"
     if not rejected:
-        errors = _lint_errors(definition)
+        errors = _lint_errors(definition, kind)
         if errors:
             rejected, detail = True, f"lint: {getattr(errors[0], 'code', errors[0])}"
     return DefinitionCheck(line["id"], should_reject, rejected, detail)

@@ -1,4 +1,4 @@
-"""`metapipe lint PATH... [--format text|json|sarif] [--select CODES] [--ignore CODES]`.
+"""`metapipe lint PATH... [--type standard|express] [--format text|json|sarif] [--select ...]`.
 
 Also `metapipe lint --explain CODE`. Exit 0 when no finding of severity error remains
 after --select/--ignore, 1 otherwise, 2 for unreadable input (one line, no traceback).
@@ -18,6 +18,10 @@ def register(subparsers) -> None:
         "lint", help="validate Amazon States Language definitions (JSON or YAML)",
         description="Validate ASL definitions; folders are searched for *.json, *.yaml, *.yml.")
     parser.add_argument("paths", nargs="*", metavar="PATH", help="file or folder to lint")
+    parser.add_argument("--type", dest="machine_type", choices=("standard", "express"),
+                        default="standard", type=str.lower,
+                        help="state machine type the definitions are deployed as (EXPRESS "
+                             "rejects .sync and .waitForTaskToken); default standard")
     parser.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     parser.add_argument("--select", metavar="CODES",
                         help="comma-separated codes (or prefixes) to report, e.g. ASL003,ASL04")
@@ -53,9 +57,10 @@ def run(args: argparse.Namespace) -> int:
     results = []
     for path in collect_files(args.paths):
         definition, text = load_definition(path)
-        found = [d for d in lint_definition(definition, source_text=text)
-                 if (not select or d.code.startswith(select)) and not d.code.startswith(ignore)
-                 ]
+        diagnostics = lint_definition(definition, source_text=text,
+                                      state_machine_type=args.machine_type)
+        found = [d for d in diagnostics
+                 if (not select or d.code.startswith(select)) and not d.code.startswith(ignore)]
         results.append(FileResult(str(path), tuple(found), text))
     sys.stdout.write(RENDERERS[args.format](results))
     return 1 if any(d.severity == "error" for r in results for d in r.diagnostics) else 0

@@ -16,6 +16,9 @@ from workflow.lint.diagnostic import ROOT, Loc
 JSONPATH = "JSONPath"
 JSONATA = "JSONata"
 QUERY_LANGUAGES = frozenset({JSONPATH, JSONATA})
+STANDARD = "STANDARD"
+EXPRESS = "EXPRESS"
+STATE_MACHINE_TYPES = frozenset({STANDARD, EXPRESS})
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,11 +71,21 @@ class LintContext:
     scopes: list[Scope] = field(default_factory=list)
     states: list[StateInfo] = field(default_factory=list)
     default_language: str = JSONPATH
+    state_machine_type: str = STANDARD
 
     @classmethod
-    def build(cls, definition: Any, source_text: str | None = None) -> LintContext:
-        """Walk the definition once and record every scope and state."""
-        ctx = cls(definition, source_text)
+    def build(cls, definition: Any, source_text: str | None = None,
+              state_machine_type: str = STANDARD) -> LintContext:
+        """Walk the definition once and record every scope and state.
+
+        `state_machine_type` is STANDARD or EXPRESS (any case): some rules depend on it,
+        because AWS accepts a definition for one type and rejects it for the other.
+        """
+        machine_type = str(state_machine_type).upper()
+        if machine_type not in STATE_MACHINE_TYPES:
+            raise ValueError(f"state machine type must be STANDARD or EXPRESS, "
+                             f"not {state_machine_type!r}")
+        ctx = cls(definition, source_text, state_machine_type=machine_type)
         if isinstance(definition, dict) and _is_language(definition.get("QueryLanguage")):
             ctx.default_language = definition["QueryLanguage"]
         ctx._walk_scope(definition, ROOT, "machine", None)

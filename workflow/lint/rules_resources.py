@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from workflow.lint import sdk
-from workflow.lint.context import JSONATA, LintContext, StateInfo
+from workflow.lint.context import EXPRESS, JSONATA, LintContext, StateInfo
 from workflow.lint.diagnostic import ERROR, WARNING, Diagnostic, Loc
 from workflow.lint.rule import rule
 from workflow.lint.rules_errors import error_lists
@@ -98,6 +98,38 @@ UNKNOWN_SDK_ERROR = rule("ASL050", "unknown-service-error", WARNING,
     Why it matters: a misspelt exception never matches, so the retrier or catcher does
     nothing.
     Example: "ErrorEquals": ["S3.NoSuchKeyExeption"].
+""")
+EXPRESS_PATTERN = rule("ASL051", "express-unsupported-pattern", ERROR,
+                       "an EXPRESS state machine does not support the .{pattern} integration "
+                       "pattern (only Request Response)", """
+    What it checks: in an EXPRESS state machine (metapipe lint --type express), no Task
+    Resource ends in ".sync", ".sync:2" or ".waitForTaskToken", whatever the service.
+    Why it matters: Step Functions rejects the definition at CreateStateMachine with
+    "Express state machine does not support '.sync' service integration" (or
+    '.waitForTaskToken') at the Resource (AWS-recorded: aws-recorded corpus,
+    test_sfn_api_express::test_illegal_callbacks[SYNC] and [WAIT_FOR_TASK_TOKEN],
+    test_validate_state_machine_definition_type_express[ILLEGAL_WFTT]). The developer
+    guide page "Integrating optimized services with Step Functions" (integrate-optimized)
+    says Express Workflows only support Request Response integrations; ".sync:2" of
+    states:startExecution is a Run a Job (.sync) variant (connect-stepfunctions), so it is
+    rejected too. The same definition is fine in a STANDARD machine.
+    Example: "Resource": "arn:aws:states:::states:startExecution.sync" with --type express.
+""")
+CREDENTIALS_ROLE = rule("ASL052", "credentials-without-role-arn", ERROR,
+                        "Credentials has no {want}{hint}", """
+    What it checks: a Task's Credentials object names the role to assume: "RoleArn" (a
+    string) or, in JSONPath states, "RoleArn.$" (a path, variable, context path or
+    intrinsic call). In JSONata states it is "RoleArn", whose value may be a "{% %}"
+    expression; "RoleArn.$" does not count there. The keys are case-sensitive.
+    Why it matters: Step Functions rejects the definition with "SCHEMA_VALIDATION_FAILED:
+    The field 'RoleArn' is required but was missing at /States/<state>/Credentials", for
+    an empty Credentials and for one holding only other fields (AWS-recorded: aws-recorded
+    corpus, test_credentials_base::test_invalid_credentials_field[EMPTY_CREDENTIALS] and
+    [INVALID_CREDENTIALS_FIELD], both JSONata; the JSONPath case is inferred from the same
+    schema message). The accepted forms follow the developer guide (state-task,
+    Credentials) and AWS-recorded cross-account runs using RoleArn, "RoleArn.$" with a
+    path, a variable or States.Format, and a JSONata RoleArn.
+    Example: "Credentials": {} or "Credentials": {"roleArn": "arn:aws:iam::1:role/r"}.
 """)
 
 RR, SYNC, SYNC2, WFT = "", "sync", "sync:2", "waitForTaskToken"
@@ -351,3 +383,32 @@ def _service_errors(ctx: LintContext) -> Iterable[Diagnostic]:
 def _sdk_prefix(state: StateInfo) -> str:
     match = _INTEGRATION.match(state.get("Resource") or "")
     return match.group(2) if match else ""
+
+
+@EXPRESS_PATTERN.check
+def _express_patterns(ctx: LintContext) -> Iterable[Diagnostic]:
+    if ctx.state_machine_type != EXPRESS:
+        return
+    for item in integrations(ctx):
+        if item.pattern:
+            yield EXPRESS_PATTERN.at(item.ref.loc, pattern=item.pattern)
+
+
+@CREDENTIALS_ROLE.check
+def _credentials_role(ctx: LintContext) -> Iterable[Diagnostic]:
+    for state in ctx.states_of_type("Task"):
+        credentials = state.get("Credentials")
+        if not isinstance(credentials, dict):
+            continue  # ASL005 reports a non-object; a JSONata string is evaluated at run time
+        if "RoleArn" in credentials:
+            continue
+        loc = state.loc.child("Credentials")
+        if state.is_jsonata:
+            hint = (" (JSONata states write \"RoleArn\": \"{% ... %}\", not \"RoleArn.$\")"
+                    if "RoleArn.$" in credentials else "")
+            yield CREDENTIALS_ROLE.at(loc, want="'RoleArn'", hint=hint)
+        elif "RoleArn.$" not in credentials:
+            lower = next((k for k in credentials if isinstance(k, str)
+                          and k.lower() in ("rolearn", "rolearn.$")), None)
+            hint = f" (field names are case-sensitive: {lower!r} is not RoleArn)" if lower else ""
+            yield CREDENTIALS_ROLE.at(loc, want="'RoleArn' or 'RoleArn.$'", hint=hint)

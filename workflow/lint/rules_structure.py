@@ -85,6 +85,24 @@ EMPTY = rule("ASL017", "empty-array", ERROR, "{field} must not be empty", """
     Why it matters: Step Functions rejects the definition.
     Example: "Retry": [{"ErrorEquals": []}].
 """)
+LANGUAGE_DOWNGRADE = rule("ASL019", "query-language-downgrade", ERROR,
+                          "state sets QueryLanguage JSONPath but the state machine is JSONata",
+                          """
+    What it checks: when the state machine's top-level QueryLanguage is JSONata, no state
+    (nested ones included) sets its own QueryLanguage to JSONPath. A state may move a
+    JSONPath machine up to JSONata, never the other way.
+    Why it matters: Step Functions rejects the definition with "'QueryLanguage' can not
+    be 'JSONPath' if set to 'JSONata' for whole state machine" at the state (AWS-recorded:
+    aws-recorded corpus, test_validate_state_machine_definition_type_standard and
+    _type_express [INVALID_DOWNGRADE_QUERY_LANGUAGE]). The same corpus records a JSONPath
+    machine with a JSONata Map whose inner state is JSONPath again as valid
+    ([VALID_QUERY_LANGUAGE_PASS]), so only the machine's own setting counts. States inside
+    a DISTRIBUTED Map's ItemProcessor are not checked: they run as child workflow
+    executions, and whether the parent's JSONata binds them is not recorded (asl-validator
+    keeps such a downgrade as a valid fixture).
+    Example: {"QueryLanguage": "JSONata", "States": {"A": {"Type": "Pass",
+    "QueryLanguage": "JSONPath", "End": true}}, ...}.
+""")
 NAME_TOO_LONG = rule("ASL015", "state-name-too-long", ERROR,
                      "state name is {length} characters; the limit is 80", """
     What it checks: state names are at most 80 characters (Step Functions quotas).
@@ -239,3 +257,23 @@ def _long_names(ctx: LintContext) -> Iterable[Diagnostic]:
     for state in ctx.states:
         if len(state.name) > 80:
             yield NAME_TOO_LONG.at(state.loc, length=len(state.name))
+
+
+@LANGUAGE_DOWNGRADE.check
+def _language_downgrade(ctx: LintContext) -> Iterable[Diagnostic]:
+    if not isinstance(ctx.definition, dict) or ctx.definition.get("QueryLanguage") != JSONATA:
+        return
+    for state in ctx.states:
+        if state.get("QueryLanguage") == JSONPATH and not _in_distributed_map(state):
+            yield LANGUAGE_DOWNGRADE.at(state.loc)
+
+
+def _in_distributed_map(state) -> bool:
+    """True when the state is inside a DISTRIBUTED Map's ItemProcessor, at any depth."""
+    scope = state.scope
+    while scope.owner is not None:
+        config = scope.node.get("ProcessorConfig") if scope.kind == "processor" else None
+        if isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED":
+            return True
+        scope = scope.owner.scope
+    return False
