@@ -139,7 +139,7 @@ def test_record_failure_writes_the_contract_item_and_discards_its_result():
     assert state["ResultPath"] is None
     assert state["Retry"][0]["ErrorEquals"] == [
         "DynamoDB.ProvisionedThroughputExceededException", "DynamoDB.ThrottlingException",
-        "DynamoDB.RequestLimitExceeded", "DynamoDB.InternalServerErrorException"]
+        "DynamoDB.RequestLimitExceededException", "DynamoDB.InternalServerErrorException"]
     assert state["Next"] == "Failed"
     assert state["Catch"][-1]["Next"] == "FailedUnrecorded"
 

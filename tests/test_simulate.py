@@ -395,3 +395,18 @@ def test_a_body_that_outgrows_the_payload_limit_once_escaped_is_recorded_by_the_
     (outcome,) = report.outcomes
     assert (outcome.outcome, outcome.error) == ("failed", "States.DataLimitExceeded")
     assert report.invariant_holds
+
+
+def test_a_lost_file_has_its_own_exit_code_so_the_demo_cannot_hide_it():
+    from workflow.simulate import EXIT_LOST, FileOutcome, Report
+
+    def outcome(kind):
+        return FileOutcome(file=f"{kind}/metadata.json", key=f"{kind}/metadata.json", outcome=kind)
+
+    def report(*kinds):
+        return Report(bucket="b", index_target="t", outcomes=tuple(outcome(k) for k in kinds),
+                      failure_records=())
+
+    assert report("indexed", "ignored").exit_code == 0
+    assert report("indexed", "failed").exit_code == 1
+    assert report("indexed", "failed", "lost").exit_code == EXIT_LOST == 3

@@ -55,6 +55,9 @@ KEY_ENCODINGS = ("none", "url")
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")  # as infra settings
 
 
+# Exit code for a broken invariant (a matching file neither indexed nor recorded).
+EXIT_LOST = 3
+
 @dataclass(frozen=True)
 class LocalFile:
     """A file to upload and the object key it gets."""
@@ -136,8 +139,13 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        """0 when every matched file was indexed, else 1 (failures recorded or lost)."""
-        return 0 if self.invariant_holds and self.count("failed") == 0 else 1
+        """0 when every matched file was indexed, 1 when any was recorded as failed, 3 when
+        the invariant broke (a matched file neither indexed nor recorded: lost). A lost file
+        gets its own code so that `make demo`, whose examples fail on purpose, can accept 1
+        and still fail loudly on 3."""
+        if not self.invariant_holds:
+            return EXIT_LOST
+        return 0 if self.count("failed") == 0 else 1
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -106,9 +106,12 @@ def _print_text(report) -> None:
     out.print(f"Index: {report.index_target}", markup=False)
     for path in report.written:
         out.print(f"Wrote {path}", markup=False)
-    if report.exit_code:
-        out.print(f"Exit 1: {report.count('failed')} matching file(s) recorded as failed and "
-                  f"{len(report.lost)} lost; 0 needs every matching file indexed.", markup=False)
+    if report.lost:
+        out.print(f"Exit 3: {len(report.lost)} matching file(s) LOST (neither indexed nor "
+                  "recorded as failed).", markup=False)
+    elif report.exit_code:
+        out.print(f"Exit 1: {report.count('failed')} matching file(s) recorded as failed; "
+                  "0 needs every matching file indexed.", markup=False)
 
 
 def _short_cause(cause: str | None, limit: int = 160) -> str:

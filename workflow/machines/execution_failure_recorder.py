@@ -20,7 +20,7 @@ from workflow import model
 from workflow.builder import Chain, Choice, Condition, Pass, StateMachine, Succeed, Task
 
 NAME = "ExecutionFailureRecorder"
-VERSION = "1.0.0"
+VERSION = "1.0.1"
 
 BACKOFF = {"interval_seconds": 1, "backoff_rate": 2, "max_attempts": 3, "jitter_strategy": "FULL"}
 # aws-sdk:dynamodb:* names errors DynamoDb.<Exception>, optimized dynamodb:* DynamoDB.<...>
@@ -35,7 +35,9 @@ QUERY_TRANSIENT = (
 PUT_TRANSIENT = (
     "DynamoDB.ProvisionedThroughputExceededException",
     "DynamoDB.ThrottlingException",
-    "DynamoDB.RequestLimitExceeded",
+    # DynamoDB's code is RequestLimitExceeded; Step Functions always appends the Exception
+    # suffix to error names (AWS docs: supported-services-awssdk, "API naming conventions").
+    "DynamoDB.RequestLimitExceededException",
     "DynamoDB.InternalServerErrorException",
 )
 

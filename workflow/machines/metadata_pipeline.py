@@ -31,7 +31,7 @@ from workflow.builder import (
 )
 
 NAME = "MetadataPipeline"
-VERSION = "1.0.0"
+VERSION = "1.0.1"
 
 # Objects larger than this are not read: the body travels in the state data and the
 # payload limit for any state input/output is 262,144 bytes (AWS-FACTS: limits-overview);
@@ -64,7 +64,9 @@ INDEXER_TRANSIENT = (
 DYNAMODB_THROTTLING = (
     "DynamoDB.ProvisionedThroughputExceededException",
     "DynamoDB.ThrottlingException",
-    "DynamoDB.RequestLimitExceeded",
+    # DynamoDB's code is RequestLimitExceeded; Step Functions always appends the Exception
+    # suffix to error names (AWS docs: supported-services-awssdk, "API naming conventions").
+    "DynamoDB.RequestLimitExceededException",
     "DynamoDB.InternalServerErrorException",
 )
 
@@ -142,8 +144,9 @@ def build() -> model.StateMachine:
     get_object = Task(
         "GetMetadataObject",
         comment="The key is used as the event gives it: whether EventBridge URL-encodes it "
-                "is unconfirmed (AWS-FACTS); an encoded key fails as S3.NoSuchKeyException "
-                "and is recorded, never silently read from the wrong key.",
+                "is unconfirmed (AWS-FACTS); an encoded key fails (S3.NoSuchKeyException, or "
+                "S3.S3Exception for a versioned read: S3's NoSuchVersion is not in getObject's "
+                "model) and is recorded, never silently read from the wrong key.",
         resource="arn:aws:states:::aws-sdk:s3:getObject",
         input_path="$.request",
         result_selector={"body.$": "$.Body"},
