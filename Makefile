@@ -20,9 +20,12 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The demo: first the workflow takes every mocked path (success, S3 miss, indexing failure,
+# retries, bad input) in the emulator, then the whole pipeline runs locally over examples/.
 # examples/ holds broken files on purpose: their recorded failures make simulate exit 1,
 # which is the demo's expected outcome; a lost file (3) or bad input (2) still fails it.
 demo: $(STAMP)
+	$(BIN)/metapipe test
 	$(BIN)/metapipe simulate examples/ || test $$? -eq 1
 
 test: $(STAMP)
