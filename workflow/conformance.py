@@ -173,7 +173,9 @@ def _run_with_emulator(case: dict) -> Execution:
     from workflow.emulator import run
 
     return run(case["definition"], case.get("input"),
-               state_machine_type=case.get("type", "STANDARD"), **RUN_NAMES)
+               state_machine_type=case.get("type", "STANDARD"), **RUN_NAMES,
+               start_mode="sync" if case["id"].startswith("express/test_express_sync")
+               else "async")
 
 
 def judge_case(case: dict, runner: Runner | None = None) -> CaseResult:

@@ -21,7 +21,7 @@ from typing import Any
 from workflow.emulator.errors import DefinitionError, StatesError, UnsupportedFeature
 from workflow.emulator.paths import MISSING, _compile_path, _resolve, parse_timestamp
 
-__all__ = ["COMPARATORS", "choose_next", "evaluate_rule"]
+__all__ = ["COMPARATORS", "choose_next", "choose_rule", "evaluate_rule"]
 
 
 def _is_number(v: Any) -> bool:
@@ -173,19 +173,24 @@ def evaluate_rule(rule: dict, data: Any, context: Any) -> bool:
     return compare(value, operand)
 
 
-def choose_next(state: dict, data: Any, context: Any) -> str:
-    """Return the name of the state a Choice state goes to for `data`.
+def choose_rule(state: dict, data: Any, context: Any) -> int:
+    """Return the index of the first Choice rule that matches `data`, or -1 for `Default`.
 
-    The first matching rule wins; with no match, `Default`; with no Default, the execution
-    fails with `States.NoChoiceMatched` (cause text unconfirmed: the corpus has no example).
+    With no match and no Default, the execution fails with `States.NoChoiceMatched` (cause
+    text unconfirmed: the corpus has no example).
     """
-    for rule in state.get("Choices", ()):
+    for index, rule in enumerate(state.get("Choices", ())):
         if evaluate_rule(rule, data, context):
-            return rule["Next"]
-    default = state.get("Default")
-    if default is not None:
-        return default
+            return index
+    if state.get("Default") is not None:
+        return -1
     raise StatesError(
         "States.NoChoiceMatched",
         "No Choice Rule matched the input and the Choice state has no Default.",
     )
+
+
+def choose_next(state: dict, data: Any, context: Any) -> str:
+    """Return the name of the state a Choice state goes to for `data` (see `choose_rule`)."""
+    index = choose_rule(state, data, context)
+    return state["Choices"][index]["Next"] if index >= 0 else state["Default"]

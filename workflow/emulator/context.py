@@ -63,14 +63,20 @@ def make_execution_context(
     role_arn: str,
     machine_id: str,
     machine_name: str,
+    redrive_count: int | None = 0,
 ) -> ExecutionContext:
-    """Build the per-execution part of the context object."""
+    """Build the per-execution part of the context object.
+
+    `redrive_count` None leaves `RedriveCount` out, as for an EXPRESS execution started with
+    StartSyncExecution (corpus `express/test_express_sync::...::test_query_runtime_memory`).
+    """
     execution = {
         "Id": execution_id,
         "Input": execution_input,
         "StartTime": start_time,
         "Name": execution_name,
         "RoleArn": role_arn,
-        "RedriveCount": 0,
     }
+    if redrive_count is not None:
+        execution["RedriveCount"] = redrive_count
     return ExecutionContext(execution, {"Id": machine_id, "Name": machine_name})

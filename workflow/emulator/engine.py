@@ -1,10 +1,12 @@
 """The interpreter: `run()` and the one template every state runs.
 
 Template, per state: entered event -> InputPath -> Parameters -> the state's work ->
-ResultSelector -> ResultPath -> OutputPath -> exited event. Retriers re-run the template
-from InputPath (so `$$.State.RetryCount` is seen by Parameters); catchers apply their
-ResultPath to the state's raw input and emit the exited event. The per-state evaluation
-step (`_process`) is where JSONata and `Assign` will plug in.
+ResultSelector -> Assign (evaluated) -> ResultPath -> OutputPath -> variables stored ->
+exited event. Retriers re-run the template from InputPath (so `$$.State.RetryCount` is seen
+by Parameters); catchers evaluate their own Assign on the error output, apply their
+ResultPath to the state's raw input and emit the exited event. Workflow variables live in a
+`Variables` per flow of control (see `variables.py`); the data layer sees them through an
+`EvalContext` only when there are any, so states in a machine without variables pay nothing.
 
 Failures that are not the definition's own (an unanswered Task, the transition guard, a bug
 in the emulator) fail the execution with an `Emulator.*` error that no retrier or catcher
@@ -21,6 +23,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from workflow.emulator.choice import choose_rule
 from workflow.emulator.clock import Clock, FakeClock
 from workflow.emulator.context import execution_arn as make_execution_arn
 from workflow.emulator.context import (
@@ -34,6 +37,7 @@ from workflow.emulator.history import History, Thread, error_details
 from workflow.emulator.mapstate import map_work, parallel_work
 from workflow.emulator.paths import (
     MISSING,
+    EvalContext,
     apply_input_path,
     apply_output_path,
     apply_result_path,
@@ -49,6 +53,7 @@ from workflow.emulator.states import (
     task_work,
     wait_work,
 )
+from workflow.emulator.variables import Variables, evaluate_assign
 
 PAYLOAD_LIMIT = 262_144  # bytes of UTF-8, any state input or output (AWS limits-overview)
 
@@ -162,8 +167,14 @@ class Engine:
     # ----------------------------------------------------------------------- the machine
 
     def run_machine(self, plan: MachinePlan, value: Any, text: str | None, thread: Thread,
-                    visible: bool = True) -> tuple[Any, str]:
-        """Run a state machine (or branch / iteration) from StartAt; return output and text."""
+                    visible: bool = True, variables: Variables | None = None
+                    ) -> tuple[Any, str]:
+        """Run a state machine (or branch / iteration) from StartAt; return output and text.
+
+        `variables` are the workflow variables of this flow (a fresh set when None).
+        """
+        if variables is None:
+            variables = Variables()
         states = plan.states
         name = plan.start_at
         clock = self.clock
@@ -178,12 +189,12 @@ class Engine:
             state = states[name]
             if text is None:
                 text = self.dumps(value)
-            value, text, name = self.run_state(state, value, text, thread, visible)
+            value, text, name = self.run_state(state, value, text, thread, visible, variables)
             if name is None:
                 return value, text
 
     def run_state(self, state: StatePlan, value: Any, text: str, thread: Thread,
-                  visible: bool) -> tuple[Any, str, str | None]:
+                  visible: bool, variables: Variables) -> tuple[Any, str, str | None]:
         """Run one state: events, retries and catchers around the template."""
         history = self.history
         entered_id = history.state_entered(thread, state.type, state.name, text, visible)
@@ -197,8 +208,8 @@ class Engine:
             context["Task"] = {"Token": str(uuid.uuid4())}
         try:
             if not state.retriers:
-                return self._process(state, value, text, context, thread, visible)
-            return self._with_retries(state, value, text, context, thread, visible)
+                return self._process(state, value, text, context, thread, visible, variables)
+            return self._with_retries(state, value, text, context, thread, visible, variables)
         except StatesError as err:
             failed_event = getattr(err, "failed_event", None)
             if failed_event is not None:
@@ -215,18 +226,27 @@ class Engine:
             error_output = {"Error": err.error}
             if err.cause is not None:
                 error_output["Cause"] = err.cause
+            assigned = None
+            if catcher.assign is not MISSING and catcher.assign is not None:
+                # The catcher's Assign reads the error output as `$` (AWS docs, "Passing data
+                # between states with variables"); the state's own Assign does not run.
+                data_ctx = EvalContext(context, variables) if variables else context
+                new_values, assigned = evaluate_assign(catcher.assign, error_output, data_ctx,
+                                                       self.dumps, state.name)
             output = apply_result_path(value, error_output, catcher.result_path)
             out_text = self.dumps(output)
             if self.too_large(out_text):
                 raise self.data_limit_error(state.name) from None
-            history.state_exited(thread, state.type, state.name, out_text, visible)
+            if assigned is not None:
+                variables.commit(new_values, assigned, state.name)
+            history.state_exited(thread, state.type, state.name, out_text, visible, assigned)
             return output, out_text, catcher.next
 
-    def _with_retries(self, state, value, text, context, thread, visible):
+    def _with_retries(self, state, value, text, context, thread, visible, variables):
         counts = [0] * len(state.retriers)
         while True:
             try:
-                return self._process(state, value, text, context, thread, visible)
+                return self._process(state, value, text, context, thread, visible, variables)
             except StatesError as err:
                 index = find_retrier(state.retriers, err.error)
                 if index is None:
@@ -241,31 +261,68 @@ class Engine:
                 context = retried
 
     def _process(self, state: StatePlan, value: Any, text: str, context: dict,
-                 thread: Thread, visible: bool) -> tuple[Any, str, str | None]:
-        """The template: InputPath -> Parameters -> work -> ResultSelector -> ResultPath ->
-        OutputPath -> exited event. (JSONata `Arguments`/`Output` and `Assign` go here.)"""
+                 thread: Thread, visible: bool, variables: Variables
+                 ) -> tuple[Any, str, str | None]:
+        """The template: InputPath -> Parameters -> work -> ResultSelector -> Assign ->
+        ResultPath -> OutputPath -> variables stored -> exited event.
+
+        Every expression here reads the variables as they were on entry; what Assign gives is
+        stored only once the output is settled (corpus
+        `test_state_assign_evaluation_order[BASE_EVALUATION_ORDER_PASS_STATE]`).
+        """
+        data_ctx = EvalContext(context, variables) if variables else context
         effective = value
         if state.input_path is not MISSING:
-            effective = apply_input_path(state.input_path, value, context)
+            effective = apply_input_path(state.input_path, value, data_ctx)
         if state.parameters is not MISSING:
-            effective = render_template(state.parameters, effective, context, field="Parameters")
-        result, next_name = WORK[state.type](self, state, value, effective, context, thread,
-                                             visible)
+            effective = render_template(state.parameters, effective, data_ctx,
+                                        field="Parameters")
+        assignment = state.assign
+        if state.type == "Choice":
+            result = effective
+            index = choose_rule(state.raw, effective, data_ctx)
+            if index >= 0:
+                # A matching rule uses its own Assign; the state's top-level Assign is for
+                # Default only (ASL spec; unconfirmed by the corpus, see docs/fidelity.md).
+                next_name = state.raw["Choices"][index]["Next"]
+                assignment = state.rule_assigns[index]
+            else:
+                next_name = state.raw["Default"]
+        else:
+            if state.type in _TAKES_VARIABLES:
+                data_ctx = _with_variables(data_ctx, context, variables)
+            result, next_name = WORK[state.type](self, state, value, effective, data_ctx,
+                                                 thread, visible)
         if state.result_selector is not MISSING:
-            result = render_template(state.result_selector, result, context,
+            result = render_template(state.result_selector, result, data_ctx,
                                      field="ResultSelector")
+        assigned = None
+        if assignment is not MISSING:
+            new_values, assigned = evaluate_assign(assignment, result, data_ctx, self.dumps,
+                                                   state.name)
         output = result
         if state.result_path is not MISSING:
             output = apply_result_path(value, result, state.result_path)
         if state.output_path is not MISSING:
-            output = apply_output_path(state.output_path, output, context)
+            output = apply_output_path(state.output_path, output, data_ctx)
         # JSON values are never changed in place, so an unchanged object has the same text.
         out_text = text if output is value else self.dumps(output)
         if len(out_text) > PAYLOAD_LIMIT // 4 and self.too_large(out_text):
             raise self.data_limit_error(state.name)
+        if assigned is not None:
+            variables.commit(new_values, assigned, state.name)
         if state.type != "Fail":
-            self.history.state_exited(thread, state.type, state.name, out_text, visible)
+            self.history.state_exited(thread, state.type, state.name, out_text, visible,
+                                      assigned)
         return output, out_text, next_name if next_name is not None else state.next
+
+
+# Map and Parallel start inner flows, which need the variables even when there are none yet.
+_TAKES_VARIABLES = frozenset({"Map", "Parallel"})
+
+
+def _with_variables(data_ctx: Any, context: dict, variables: Variables) -> EvalContext:
+    return data_ctx if isinstance(data_ctx, EvalContext) else EvalContext(context, variables)
 
 
 def _answerers(mock_config, test_case, state_machine_name, tasks) -> list[Callable]:
@@ -292,6 +349,7 @@ def _parse_definition(definition: Any) -> Any:
     return definition
 
 
+_START_MODES = frozenset({"async", "sync"})
 _PLAN_CACHE: dict[str, MachinePlan] = {}
 _PLAN_CACHE_SIZE = 64
 
@@ -325,18 +383,21 @@ def run(definition: dict | str, input: Any = None, *, mock_config=None, test_cas
         state_machine_name: str = "MetadataPipeline", execution_name: str | None = None,
         account_id: str = "123456789012", region: str = "us-east-1", role_arn: str | None = None,
         state_machine_type: str = "STANDARD", clock: Clock | None = None, tasks=None,
-        max_transitions: int = 25_000) -> Execution:
+        max_transitions: int = 25_000, start_mode: str = "async") -> Execution:
     """Run `definition` on `input` and return the finished `Execution`.
 
     `tasks` answers Task states: a callable `(Call) -> result` (raise `StatesError` to fail
     the task, return `UNANSWERED` to pass), or a dict keyed by state name or resource ARN
     whose values are such callables (or fixed results). With `mock_config` and `test_case`
     (Step Functions Local's mock file), mocked states are answered first and the rest fall
-    through to `tasks`. A Task nothing answers fails the execution with
+    through to `tasks`. `start_mode="sync"` runs as StartSyncExecution does (EXPRESS only):
+    `$$.Execution` then has no `RedriveCount`. A Task nothing answers fails the execution with
     `Emulator.TaskNotAnswered`, naming the state. Raises `DefinitionError` (with the JSON path)
-    when the definition cannot run, and `workflow.errors.InputError` for a bad mock file; no
-    other exception escapes.
+    when the definition cannot run, `workflow.errors.InputError` for a bad mock file and
+    `ValueError` for an unknown `start_mode`; no other exception escapes.
     """
+    if start_mode not in _START_MODES:
+        raise ValueError(f"start_mode must be one of {sorted(_START_MODES)}, not {start_mode!r}")
     clock = clock or FakeClock()
     plan = _compiled(definition)
     answerers = _answerers(mock_config, test_case, state_machine_name, tasks)
@@ -349,7 +410,8 @@ def run(definition: dict | str, input: Any = None, *, mock_config=None, test_cas
     ectx = make_execution_context(
         execution_id=exec_arn, execution_name=execution_name, execution_input=input,
         start_time=format_timestamp(start), role_arn=role_arn, machine_id=machine_id,
-        machine_name=state_machine_name)
+        machine_name=state_machine_name,
+        redrive_count=None if start_mode == "sync" else 0)
     deadline = (start + timedelta(seconds=plan.timeout_seconds)
                 if plan.timeout_seconds is not None else None)
     engine = Engine(clock=clock, answerers=answerers, ectx=ectx, region=region,

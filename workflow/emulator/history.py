@@ -69,10 +69,18 @@ class History:
                         visible=visible)
 
     def state_exited(self, thread, state_type: str, name: str, output_text: str,
-                     visible: bool = True) -> int:
-        """`<Type>StateExited` with `stateExitedEventDetails{name, output, outputDetails}`."""
-        return self.add(thread, _EXITED[state_type], "stateExitedEventDetails",
-                        {"name": name, "output": output_text, "outputDetails": _NOT_TRUNCATED},
+                     visible: bool = True, assigned: dict[str, str] | None = None) -> int:
+        """`<Type>StateExited` with `stateExitedEventDetails{name, output, outputDetails}`.
+
+        `assigned` (variable name -> value as JSON text) adds `assignedVariables` and
+        `assignedVariablesDetails`, as AWS records them for a state with a non-empty Assign
+        (corpus `assign/test_assign_base::TestAssignBase::test_base_cases[BASE_PATHS]`).
+        """
+        details = {"name": name, "output": output_text, "outputDetails": _NOT_TRUNCATED}
+        if assigned:
+            details["assignedVariables"] = assigned
+            details["assignedVariablesDetails"] = _NOT_TRUNCATED
+        return self.add(thread, _EXITED[state_type], "stateExitedEventDetails", details,
                         visible=visible)
 
 

@@ -21,13 +21,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any
 
 from workflow.emulator.context import map_run_arn
 from workflow.emulator.errors import StatesError
 from workflow.emulator.execution import Call
 from workflow.emulator.history import Thread
-from workflow.emulator.paths import MISSING, get_path, render_template
+from workflow.emulator.paths import (
+    MISSING,
+    EvalContext,
+    context_object,
+    get_path,
+    render_template,
+    with_context_object,
+)
+from workflow.emulator.variables import Variables
 
 RUNTIME = "States.Runtime"
 THRESHOLD = "States.ExceedToleratedFailureThreshold"
@@ -45,12 +54,36 @@ def _integer_field(raw, name, effective, context, *, kind="integer"):
     if path is None:
         return None
     value = get_path(path, effective, context, field=f"{name}Path")
-    ok = not isinstance(value, bool) and (
-        isinstance(value, int) if kind == "integer" else isinstance(value, (int, float)))
-    if not ok:
+    number = _as_number(value, kind)
+    if number is None:
         raise StatesError(RUNTIME, f"The {name}Path field refers to value \"{_text(value)}\" "
                           f"which is not a valid {kind}: {path}")
-    return value
+    return number
+
+
+_INTEGER_TEXT = re.compile(r"[+-]?\d+")
+_FLOAT_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _as_number(value: Any, kind: str) -> int | float | None:
+    """The number `value` stands for, or None. A numeric string counts: AWS ran a Map whose
+    MaxConcurrencyPath and ToleratedFailure*Path read the string "1" (corpus
+    `test_reference_in_map_state[MAP_STATE_REFERENCE_IN_MAX_CONCURRENCY_PATH]` and
+    `[MAP_STATE_REFERENCE_IN_TOLERATED_FAILURE_PATH]`), and rejected "NoNumber" and {}
+    (`test_max_concurrency_path[NoNumber]`)."""
+    if isinstance(value, bool):
+        return None
+    if kind == "integer":
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value):
+            return int(value)
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str) and _FLOAT_TEXT.fullmatch(value):
+        return float(value)
+    return None
 
 
 def _read_items(engine, state, effective, context) -> list:
@@ -78,7 +111,7 @@ def _items_from_reader(engine, state, reader, effective, context) -> list:
     arguments = reader.get("Parameters", {})
     if isinstance(arguments, dict):
         arguments = render_template(arguments, effective, context, field="ItemReader.Parameters")
-    call = Call(state.name, reader["Resource"], arguments, 0, context)
+    call = Call(state.name, reader["Resource"], arguments, 0, context_object(context))
     engine.calls.append(call)
     answer = engine.answer(call)
     config = reader.get("ReaderConfig") or {}
@@ -134,9 +167,11 @@ def map_work(engine, state, state_input, effective, context, thread, visible):
     total = len(items)
     for index, item in enumerate(items):
         if selector is not MISSING:
-            item_context = dict(context)
-            item_context["Map"] = {"Item": {"Index": index, "Value": item}}
-            item_input = render_template(selector, effective, item_context, field="ItemSelector")
+            item_object = dict(context_object(context))
+            item_object["Map"] = {"Item": {"Index": index, "Value": item}}
+            item_input = render_template(selector, effective,
+                                         with_context_object(context, item_object),
+                                         field="ItemSelector")
         else:
             item_input = item
         iteration = {"index": index, "name": state.name}
@@ -145,7 +180,8 @@ def map_work(engine, state, state_input, effective, context, thread, visible):
                         iteration)
         inner = Thread(thread.last)
         try:
-            output, _ = engine.run_machine(child, item_input, None, inner, inner_visible)
+            output, _ = engine.run_machine(child, item_input, None, inner, inner_visible,
+                                           Variables() if distributed else _inner(context))
         except StatesError as err:
             if inner_visible:
                 history.add(inner, "MapIterationFailed", "mapIterationFailedEventDetails",
@@ -188,7 +224,8 @@ def parallel_work(engine, state, state_input, effective, context, thread, visibl
     for branch in state.children:
         inner = Thread(thread.last)
         try:
-            output, _ = engine.run_machine(branch, effective, None, inner, visible)
+            output, _ = engine.run_machine(branch, effective, None, inner, visible,
+                                           _inner(context))
         except StatesError as err:
             thread.last = inner.last
             err.failed_event = "ParallelStateFailed"  # emitted by the engine, after retries
@@ -197,3 +234,12 @@ def parallel_work(engine, state, state_input, effective, context, thread, visibl
         results.append(output)
     history.add(thread, "ParallelStateSucceeded", None, visible=visible)
     return results, None
+
+
+def _inner(context: Any) -> Variables:
+    """The variables an iteration or branch starts with: a copy of the outer ones (corpus
+    `assign/test_assign_base::TestAssignBase::test_base_cases[BASE_SCOPE_MAP]`). A Distributed
+    Map's child executions get none (its items are separate executions; not recorded)."""
+    if isinstance(context, EvalContext) and isinstance(context.variables, Variables):
+        return context.variables.child()
+    return Variables()

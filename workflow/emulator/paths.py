@@ -32,6 +32,7 @@ __all__ = [
     "apply_output_path",
     "apply_result_path",
     "compact_json",
+    "context_object",
     "get_path",
     "is_definite",
     "parse_timestamp",
@@ -69,6 +70,18 @@ class EvalContext:
 
     context_object: Any = None
     variables: Mapping[str, Any] = field(default_factory=dict)
+
+
+def context_object(context: Any) -> Any:
+    """The context object (`$$`) of `context`, which is either `$$` itself or an EvalContext."""
+    return context.context_object if isinstance(context, EvalContext) else context
+
+
+def with_context_object(context: Any, new_object: Any) -> Any:
+    """`context` with its `$$` replaced by `new_object`, keeping its variables if it has any."""
+    if isinstance(context, EvalContext):
+        return EvalContext(new_object, context.variables)
+    return new_object
 
 
 def _split_context(context: Any) -> tuple[Any, Mapping[str, Any] | None]:

@@ -14,6 +14,7 @@ from typing import Any
 from workflow.emulator.errors import DefinitionError, UnsupportedFeature
 from workflow.emulator.paths import MISSING
 from workflow.emulator.retry import Catcher, Retrier, parse_catchers, parse_retriers
+from workflow.emulator.variables import compile_assign
 from workflow.errors import json_path
 
 STATE_TYPES = frozenset({"Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"})
@@ -35,6 +36,8 @@ _TAKES = {
     "Map": frozenset({"InputPath", "ResultSelector", "ResultPath", "OutputPath"}),
 }
 _CAN_RETRY = frozenset({"Task", "Parallel", "Map"})
+# The state types that take `Assign` (AWS docs, "Passing data between states with variables").
+_CAN_ASSIGN = frozenset({"Pass", "Task", "Choice", "Wait", "Map", "Parallel"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,10 @@ class StatePlan:
     children: tuple[MachinePlan, ...] = ()
     # A Pass state's Result: its JSON text size, measured once (for DataLimitExceeded).
     result_size: int = 0
+    # `Assign` (a variables.Assignment) or MISSING; for a Choice, the one used on Default.
+    assign: Any = MISSING
+    # Choice only: each rule's own Assign (or MISSING), used when that rule matches.
+    rule_assigns: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +169,15 @@ def _compile_state(name: str, raw: Any, path: str, states: dict, measure) -> Sta
             raise DefinitionError(f"{path}.Resource", "must be a string")
     elif kind == "Pass" and "Result" in raw and measure is not None:
         result_size = measure(raw["Result"])
+    assign: Any = MISSING
+    rule_assigns: tuple[Any, ...] = ()
+    if kind in _CAN_ASSIGN and "Assign" in raw:
+        assign = compile_assign(raw["Assign"], f"{path}.Assign")
+    if kind == "Choice":
+        rule_assigns = tuple(
+            compile_assign(rule["Assign"], f"{path}.Choices[{i}].Assign")
+            if "Assign" in rule else MISSING
+            for i, rule in enumerate(raw["Choices"]))
     return StatePlan(
         name=name, type=kind, path=path, raw=raw, next=next_name,
         input_path=_field(raw, "InputPath", takes),
@@ -170,6 +186,7 @@ def _compile_state(name: str, raw: Any, path: str, states: dict, measure) -> Sta
         result_path=_field(raw, "ResultPath", takes),
         output_path=_field(raw, "OutputPath", takes),
         retriers=retriers, catchers=catchers, children=children, result_size=result_size,
+        assign=assign, rule_assigns=rule_assigns,
     )
 
 

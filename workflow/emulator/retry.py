@@ -82,6 +82,8 @@ class Catcher:
     error_equals: tuple[str, ...]
     next: str
     result_path: Any
+    # A compiled `Assign` (variables.Assignment), or MISSING: evaluated on the error output.
+    assign: Any = None
 
 
 def _error_equals(entry: Any, where: str) -> tuple[str, ...]:
@@ -157,7 +159,12 @@ def parse_catchers(raw: Any, path: str, missing: Any) -> tuple[Catcher, ...]:
         if result_path is not missing and result_path is not None and not isinstance(
                 result_path, str):
             raise DefinitionError(f"{where}.ResultPath", "must be a string or null")
-        catchers.append(Catcher(names, target, result_path))
+        assign = missing
+        if "Assign" in entry:
+            from workflow.emulator.variables import compile_assign
+
+            assign = compile_assign(entry["Assign"], f"{where}.Assign")
+        catchers.append(Catcher(names, target, result_path, assign))
     _check_all_last(raw, "Catch", path)
     return tuple(catchers)
 

@@ -17,7 +17,7 @@ from workflow.emulator.errors import StatesError
 from workflow.emulator.execution import Call
 from workflow.emulator.history import error_details, is_legacy_lambda, task_resource_parts
 from workflow.emulator.intrinsics import evaluate_intrinsic
-from workflow.emulator.paths import MISSING, get_path, parse_timestamp
+from workflow.emulator.paths import MISSING, context_object, get_path, parse_timestamp
 
 RUNTIME = "States.Runtime"
 NOT_TRUNCATED = {"truncated": False}
@@ -169,7 +169,8 @@ def task_work(engine, state, state_input, effective, context, thread, visible):
                     visible=visible)
         history.add(thread, "TaskStarted", "taskStartedEventDetails",
                     {"resourceType": kind, "resource": short}, visible=visible)
-    call = Call(state.name, resource, effective, context["State"].get("RetryCount", 0), context)
+    dollars = context_object(context)
+    call = Call(state.name, resource, effective, dollars["State"].get("RetryCount", 0), dollars)
     engine.calls.append(call)
     clock = engine.clock
     started = clock.now()
