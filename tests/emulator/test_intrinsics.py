@@ -91,6 +91,17 @@ def test_format_with_wrong_argument_count_fails():
     assert "placeholder" in fails("States.Format('{} {}', 'one')")
 
 
+def test_format_with_a_literal_template_that_is_not_a_string_fails_at_run_time():
+    # A number or null template used to crash the evaluator (TypeError) instead.
+    assert "argument 1 to be of type string" in fails("States.Format(null)")
+    assert "argument 1 to be of type string" in fails("States.Format(1, $.a)", {"a": 1})
+
+
+def test_escaped_backslash_before_braces_leaves_a_placeholder():
+    # `\\` is an escaped backslash, so the `{}` after it is still a placeholder.
+    assert ev(r"States.Format('\\{}', 'x')") == "\\x"
+
+
 # States.StringToJson / States.JsonToString
 def test_string_to_json_parses_and_blank_is_null():
     assert ev("States.StringToJson($.s)", {"s": '{"a": [1]}'}) == {"a": [1]}

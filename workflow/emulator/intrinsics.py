@@ -1,8 +1,8 @@
-"""The 18 intrinsic functions of JSONPath mode: a parser (cached per expression) and evaluator.
+"""The 18 intrinsic functions of JSONPath mode: compiled once per expression, evaluated often.
 
-Grammar: `States.Name(arg, ...)`, where an argument is a nested call, a string literal in
-single quotes (escapes `\\'`, `\\{`, `\\}`, `\\\\`), a number, `true`, `false`, `null`, or a
-path (`$.a`, `$$.Execution.Id`, `$var.x`).
+The grammar, the tree and the table of names and arity (`SIGNATURES`) live in
+`workflow.intrinsic_syntax`, shared with the linter; this module compiles that tree into
+nested closures and implements the functions.
 
 Errors. A call that cannot be parsed, an unknown function or a wrong number of arguments is a
 `DefinitionError` (AWS rejects such definitions at creation). Bad argument values at run time
@@ -22,53 +22,29 @@ import math
 import random
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from workflow.emulator.errors import DefinitionError, StatesError
 from workflow.emulator.paths import MISSING, _compile_path, _resolve, compact_json, get_path
+from workflow.intrinsic_syntax import (
+    HASH_ALGORITHMS,
+    SIGNATURES,
+    Argument,
+    Call,
+    IntrinsicSyntaxError,
+    Literal,
+    Path,
+    Signature,
+    String,
+    iter_calls,
+    parse_intrinsic,
+    signature_problem,
+)
 
-__all__ = ["INTRINSIC_ERROR", "SIGNATURES", "compile_intrinsic", "evaluate_intrinsic"]
+__all__ = ["INTRINSIC_ERROR", "SIGNATURES", "Signature", "compile_intrinsic",
+           "evaluate_intrinsic"]
 
 INTRINSIC_ERROR = "States.Runtime"
-
-# Argument kinds: "string", "number", "integer", "boolean", "array", "object", "any".
-
-
-@dataclass(frozen=True)
-class Signature:
-    """How a function may be called: arity bounds and each argument's kind.
-
-    `kinds` lists the kinds of the leading arguments; `rest` is the kind of any further
-    arguments (variadic functions), or None when there are none.
-    """
-
-    min_args: int
-    max_args: int | None
-    kinds: tuple[str, ...]
-    rest: str | None = None
-
-
-SIGNATURES: dict[str, Signature] = {
-    "States.Format": Signature(1, None, ("string",), rest="any"),
-    "States.StringToJson": Signature(1, 1, ("string",)),
-    "States.JsonToString": Signature(1, 1, ("any",)),
-    "States.Array": Signature(0, None, (), rest="any"),
-    "States.ArrayPartition": Signature(2, 2, ("array", "integer")),
-    "States.ArrayContains": Signature(2, 2, ("array", "any")),
-    "States.ArrayRange": Signature(3, 3, ("integer", "integer", "integer")),
-    "States.ArrayGetItem": Signature(2, 2, ("array", "integer")),
-    "States.ArrayLength": Signature(1, 1, ("array",)),
-    "States.ArrayUnique": Signature(1, 1, ("array",)),
-    "States.Base64Encode": Signature(1, 1, ("string",)),
-    "States.Base64Decode": Signature(1, 1, ("string",)),
-    "States.Hash": Signature(2, 2, ("string", "string")),
-    "States.JsonMerge": Signature(3, 3, ("object", "object", "boolean")),
-    "States.MathRandom": Signature(2, 3, ("number", "number", "integer")),
-    "States.MathAdd": Signature(2, 2, ("number", "number")),
-    "States.StringSplit": Signature(2, 2, ("string", "string")),
-    "States.UUID": Signature(0, 0, ()),
-}
 
 # AWS documents a 10,000-character limit for Base64Encode/Decode and Hash input, and at most
 # 1,000 elements from ArrayRange (intrinsic-functions docs page).
@@ -76,182 +52,41 @@ _MAX_STRING = 10_000
 _MAX_RANGE = 1_000
 _HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384",
            "SHA-512": "sha512"}
+assert tuple(_HASHES) == HASH_ALGORITHMS
 
 
 # ------------------------------------------------------------------------------- parsing
 
-@dataclass(frozen=True)
-class _Literal:
-    value: Any
-    # For string literals: the text split on unescaped `{}` (States.Format placeholders).
-    format_parts: tuple[str, ...] | None = None
-
-
-@dataclass(frozen=True)
-class _Path:
-    text: str
-
-
-@dataclass(frozen=True)
-class _Call:
-    name: str
-    args: tuple[Any, ...]
+def _path_problem(text: str) -> str | None:
+    """Accept exactly the paths this emulator can resolve."""
+    try:
+        _compile_path(text)
+    except DefinitionError:
+        return "the emulator cannot read it as a path"
+    return None
 
 
 class _Parser:
-    """A recursive-descent parser over one intrinsic expression."""
+    """Parses one expression with the shared grammar, then checks names and arity."""
 
     def __init__(self, text: str):
         self.text = text
-        self.pos = 0
+
+    def parse(self) -> Call:
+        """Return the call tree, or raise `DefinitionError` naming the first problem."""
+        try:
+            call = parse_intrinsic(self.text, check_path=_path_problem)
+        except IntrinsicSyntaxError as exc:
+            raise self.fail(str(exc)) from None
+        for nested in iter_calls(call):
+            problem = signature_problem(nested)
+            if problem is not None:
+                where = "" if problem.unknown else f"{nested.name} "
+                raise self.fail(f"{where}{problem.message} (character {nested.pos})")
+        return call
 
     def fail(self, why: str) -> DefinitionError:
         return DefinitionError(self.text, f"Invalid intrinsic function call: {why}")
-
-    def skip_ws(self) -> None:
-        while self.pos < len(self.text) and self.text[self.pos] in " \t\r\n":
-            self.pos += 1
-
-    def parse(self) -> _Call:
-        self.skip_ws()
-        call = self.call()
-        self.skip_ws()
-        if self.pos != len(self.text):
-            raise self.fail(f"unexpected text at position {self.pos}")
-        return call
-
-    def call(self) -> _Call:
-        start = self.pos
-        while self.pos < len(self.text) and (self.text[self.pos].isalnum()
-                                             or self.text[self.pos] in "._"):
-            self.pos += 1
-        name = self.text[start:self.pos]
-        if name not in SIGNATURES:
-            raise self.fail(f"unknown function '{name}'")
-        self.skip_ws()
-        if self.pos >= len(self.text) or self.text[self.pos] != "(":
-            raise self.fail(f"'(' expected after {name}")
-        self.pos += 1
-        args: list[Any] = []
-        self.skip_ws()
-        if self.peek() == ")":
-            self.pos += 1
-        else:
-            while True:
-                self.skip_ws()
-                args.append(self.argument())
-                self.skip_ws()
-                ch = self.peek()
-                self.pos += 1
-                if ch == ")":
-                    break
-                if ch != ",":
-                    raise self.fail(f"',' or ')' expected in {name}")
-        sig = SIGNATURES[name]
-        if len(args) < sig.min_args or (sig.max_args is not None and len(args) > sig.max_args):
-            raise self.fail(f"{name} takes {_arity_text(sig)}, got {len(args)}")
-        return _Call(name, tuple(args))
-
-    def peek(self) -> str:
-        return self.text[self.pos] if self.pos < len(self.text) else ""
-
-    def argument(self) -> Any:
-        ch = self.peek()
-        if ch == "'":
-            return self.string()
-        if ch == "$":
-            return self.path()
-        if self.text.startswith("States.", self.pos):
-            return self.call()
-        for word, value in (("true", True), ("false", False), ("null", None)):
-            if self.text.startswith(word, self.pos):
-                self.pos += len(word)
-                return _Literal(value)
-        return self.number()
-
-    def string(self) -> _Literal:
-        self.pos += 1  # opening quote
-        chars: list[str] = []
-        parts: list[str] = []
-        current: list[str] = []
-        while True:
-            if self.pos >= len(self.text):
-                raise self.fail("unterminated string literal")
-            ch = self.text[self.pos]
-            if ch == "\\" and self.pos + 1 < len(self.text):
-                nxt = self.text[self.pos + 1]
-                if nxt not in "'{}\\":
-                    # Only the reserved characters may be escaped: AWS rejects `\"` at
-                    # creation (corpus invalid-definitions: test_illegal_escapes[...]).
-                    raise self.fail(f"illegal escape sequence '\\{nxt}' in a string literal")
-                chars.append(nxt)
-                current.append(nxt)
-                self.pos += 2
-                continue
-            if ch == "'":
-                self.pos += 1
-                break
-            if ch == "{" and self.text.startswith("{}", self.pos):
-                parts.append("".join(current))
-                current = []
-                chars.append("{}")
-                self.pos += 2
-                continue
-            chars.append(ch)
-            current.append(ch)
-            self.pos += 1
-        parts.append("".join(current))
-        return _Literal("".join(chars), tuple(parts))
-
-    def path(self) -> _Path:
-        start = self.pos
-        depth = 0
-        quote = ""
-        while self.pos < len(self.text):
-            ch = self.text[self.pos]
-            if quote:
-                if ch == "\\":
-                    self.pos += 1
-                elif ch == quote:
-                    quote = ""
-            elif ch in "'\"":
-                quote = ch
-            elif ch in "[(":
-                depth += 1
-            elif ch in "])":
-                if depth == 0:
-                    break
-                depth -= 1
-            elif ch == "," and depth == 0:
-                break
-            self.pos += 1
-        text = self.text[start:self.pos].strip()
-        try:
-            _compile_path(text)
-        except DefinitionError:
-            raise self.fail(f"invalid path '{text}'") from None
-        return _Path(text)
-
-    def number(self) -> _Literal:
-        start = self.pos
-        while self.pos < len(self.text) and self.text[self.pos] in "+-0123456789.eE":
-            self.pos += 1
-        token = self.text[start:self.pos]
-        try:
-            value = json.loads(token)
-        except ValueError:
-            raise self.fail(f"unexpected argument at position {start}") from None
-        if not isinstance(value, int | float):
-            raise self.fail(f"unexpected argument '{token}'")
-        return _Literal(value)
-
-
-def _arity_text(sig: Signature) -> str:
-    if sig.max_args is None:
-        return f"at least {sig.min_args} argument(s)"
-    if sig.min_args == sig.max_args:
-        return f"{sig.min_args} argument(s)"
-    return f"{sig.min_args} to {sig.max_args} arguments"
 
 
 # ----------------------------------------------------------------------------- evaluation
@@ -281,11 +116,11 @@ def evaluate_intrinsic(expression: str, data: Any, context: Any, *, field: str |
     return compile_intrinsic(expression)(data, context, field or expression)
 
 
-def _compile_arg(arg: Any) -> _Evaluator:
-    if isinstance(arg, _Literal):
+def _compile_arg(arg: Argument) -> _Evaluator:
+    if isinstance(arg, Literal | String):
         value = arg.value
         return lambda data, context, field: value
-    if isinstance(arg, _Path):
+    if isinstance(arg, Path):
         text = arg.text
         compiled = _compile_path(text)
 
@@ -299,14 +134,14 @@ def _compile_arg(arg: Any) -> _Evaluator:
     return _compile_call(arg)
 
 
-def _compile_call(call: _Call) -> _Evaluator:
+def _compile_call(call: Call) -> _Evaluator:
     name = call.name
     args = [_compile_arg(a) for a in call.args]
     impl = _IMPLEMENTATIONS[name]
-    sig = SIGNATURES[name]
-    kinds = [sig.kinds[i] if i < len(sig.kinds) else sig.rest for i in range(len(args))]
-    if name == "States.Format" and isinstance(call.args[0], _Literal):
-        parts = call.args[0].format_parts
+    kinds = [SIGNATURES[name].kind_of(i) for i in range(len(args))]
+    if name == "States.Format" and isinstance(call.args[0], String):
+        # A literal template is split on its unescaped placeholders once, at compile time.
+        parts = call.args[0].parts
         rest = args[1:]
 
         def format_literal(data: Any, context: Any, field: str) -> Any:
