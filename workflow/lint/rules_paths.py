@@ -10,6 +10,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from workflow.intrinsic_syntax import (
+    HASH_ALGORITHMS,
+    SIGNATURES,
+    Call,
+    IntrinsicSyntaxError,
+    Literal,
+    Path,
+    String,
+    iter_calls,
+    parse_intrinsic,
+    placeholder_count,
+    signature_problem,
+)
 from workflow.lint import fields as F
 from workflow.lint.context import JSONATA, LintContext, StateInfo, type_name
 from workflow.lint.diagnostic import ERROR, WARNING, Diagnostic, Loc
@@ -17,16 +30,7 @@ from workflow.lint.rule import rule
 from workflow.lint.rules_choice import choice_rules
 from workflow.lint.rules_structure import WRONG_TYPE, show
 from workflow.lint.shapes import shaped_objects
-from workflow.lint.syntax import (
-    Call,
-    IntrinsicSyntaxError,
-    PathArg,
-    check_jsonata,
-    check_path,
-    check_reference_path,
-    format_placeholders,
-    parse_intrinsic,
-)
+from workflow.lint.syntax import check_jsonata, check_path, check_reference_path
 
 BAD_JSONATA = rule("ASL010", "invalid-jsonata", ERROR, "{value}: {problem}", """
     What it checks: in JSONata states, every "{% ... %}" string opens with "{%", closes
@@ -93,22 +97,12 @@ DUPLICATE_KEY = rule("ASL035", "template-key-conflict", ERROR,
     Example: {"channel": "a", "channel.$": "$.channel"}.
 """)
 
-# name -> (min args, max args or None)
-INTRINSICS: dict[str, tuple[int, int | None]] = {
-    "States.Format": (1, None), "States.StringToJson": (1, 1), "States.JsonToString": (1, 1),
-    "States.Array": (0, None), "States.ArrayPartition": (2, 2), "States.ArrayContains": (2, 2),
-    "States.ArrayRange": (3, 3), "States.ArrayGetItem": (2, 2), "States.ArrayLength": (1, 1),
-    "States.ArrayUnique": (1, 1), "States.Base64Encode": (1, 1), "States.Base64Decode": (1, 1),
-    "States.Hash": (2, 2), "States.JsonMerge": (3, 3), "States.MathRandom": (2, 3),
-    "States.MathAdd": (2, 2), "States.StringSplit": (2, 2), "States.UUID": (0, 0),
-}
 STRING_RESULT = frozenset({"States.Format", "States.JsonToString", "States.ArrayGetItem",
                            "States.Base64Encode", "States.Base64Decode", "States.Hash",
                            "States.UUID"})
-_NUMERIC_ARGS = {"States.MathAdd": (0, 1), "States.MathRandom": (0, 1, 2),
-                 "States.ArrayRange": (0, 1, 2), "States.ArrayPartition": (1,),
-                 "States.ArrayGetItem": (1,)}
-HASH_ALGORITHMS = frozenset({"MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512"})
+# Arguments that must be numbers, from the shared signature table.
+_NUMERIC_ARGS = {name: tuple(i for i, kind in enumerate(sig.kinds) if kind in ("number", "integer"))
+                 for name, sig in SIGNATURES.items()}
 TEMPLATE_FIELDS = ("Parameters", "ResultSelector", "ItemSelector", "Assign", "Credentials")
 
 
@@ -165,16 +159,17 @@ def template_values(ctx: LintContext) -> Iterator[TemplateValue]:
                     yield TemplateValue(key, value, obj_loc.child(key))
 
 
-def _calls(call: Call) -> Iterator[Call]:
-    yield call
-    for arg in call.args:
-        if isinstance(arg, Call):
-            yield from _calls(arg)
+def parse_call(value: str) -> Call:
+    """Parse an intrinsic call with the shared grammar; paths are checked as JSONPath.
+
+    Trailing whitespace is tolerated, as by the emulator (see docs/lint.md).
+    """
+    return parse_intrinsic(value.rstrip(), check_path=check_path)
 
 
 def _parse_calls(value: str) -> list[Call] | None:
     try:
-        return list(_calls(parse_intrinsic(value)))
+        return list(iter_calls(parse_call(value)))
     except IntrinsicSyntaxError:
         return None
 
@@ -206,7 +201,7 @@ def _template_values(ctx: LintContext) -> Iterable[Diagnostic]:
                                             why=f" ({problem})")
         elif value.startswith("States."):
             try:
-                parse_intrinsic(value)
+                parse_call(value)
             except IntrinsicSyntaxError as exc:
                 yield BAD_TEMPLATE_VALUE.at(item.loc, field=item.key, value=show(value),
                                             why=f" ({exc})")
@@ -225,35 +220,33 @@ def _intrinsic_calls(ctx: LintContext) -> Iterable[Diagnostic]:
 
 
 def _check_call(call: Call, loc: Loc) -> Iterator[Diagnostic]:
-    arity = INTRINSICS.get(call.name)
-    if arity is None:
+    problem = signature_problem(call)
+    if problem is not None and problem.unknown:
         hint = " (use $$.State.EnteredTime for the time)" if "Time" in call.name else ""
         yield UNKNOWN_INTRINSIC.at(loc, name=call.name, hint=hint)
         return
-    low, high = arity
-    count = len(call.args)
-    if count < low or (high is not None and count > high):
-        want = str(low) if low == high else f"{low} to {high}" if high else f"at least {low}"
-        yield INTRINSIC_ARGS.at(loc, name=call.name,
-                                problem=f"takes {want} argument(s), got {count}")
+    if problem is not None:
+        yield INTRINSIC_ARGS.at(loc, name=call.name, problem=problem.message)
         return
-    for index in _NUMERIC_ARGS.get(call.name, ()):
-        arg = call.args[index] if index < count else None
-        if isinstance(arg, str | bool) or (arg is None and index < count):
+    args = call.args
+    for index in _NUMERIC_ARGS[call.name]:
+        arg = args[index] if index < len(args) else None
+        if isinstance(arg, String) or (isinstance(arg, Literal) and
+                                       (arg.value is None or isinstance(arg.value, bool))):
             yield INTRINSIC_ARGS.at(loc, name=call.name,
                                     problem=f"argument {index + 1} must be a number or a path")
-    if call.name == "States.Hash" and isinstance(call.args[1], str) and \
-            call.args[1] not in HASH_ALGORITHMS:
+    if call.name == "States.Hash" and isinstance(args[1], String) and \
+            args[1].value not in HASH_ALGORITHMS:
         yield INTRINSIC_ARGS.at(loc, name=call.name,
-                                problem=f"unknown algorithm {call.args[1]!r}")
-    if call.name == "States.JsonMerge" and not isinstance(call.args[2], PathArg) and \
-            call.args[2] is not False:
+                                problem=f"unknown algorithm {args[1].value!r}")
+    if call.name == "States.JsonMerge" and not isinstance(args[2], Path) and \
+            not (isinstance(args[2], Literal) and args[2].value is False):
         yield INTRINSIC_ARGS.at(loc, name=call.name,
                                 problem="the third argument must be false (no deep merge)")
-    if call.name == "States.Format" and isinstance(call.args[0], str):
-        holes = format_placeholders(call.args[0])
-        if holes != count - 1:
-            yield FORMAT_COUNT.at(loc, holes=holes, args=count - 1)
+    if call.name == "States.Format" and isinstance(args[0], String):
+        holes = placeholder_count(args[0])
+        if holes != len(args) - 1:
+            yield FORMAT_COUNT.at(loc, holes=holes, args=len(args) - 1)
 
 
 @DUPLICATE_KEY.check

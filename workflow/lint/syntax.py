@@ -1,15 +1,17 @@
 """Small parsers for the string languages inside a definition.
 
-Reference paths and JSONPath (ASL spec "Paths" and "Reference Paths"), intrinsic function
-calls (developer guide "Intrinsic functions"), RFC 3339 timestamps and a shape check of
-JSONata expressions (balanced brackets, operators between operands). Each checker returns
-an error message, or None when the text is acceptable, so rules can quote the reason.
+Reference paths and JSONPath (ASL spec "Paths" and "Reference Paths"), RFC 3339 timestamps
+and a shape check of JSONata expressions (balanced brackets, operators between operands).
+Each checker returns an error message, or None when the text is acceptable, so rules can
+quote the reason. Intrinsic function calls have their own grammar, shared with the
+emulator, in `workflow.intrinsic_syntax`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from workflow.intrinsic_syntax import balanced_end
 
 # A path starts at the input (`$`), the context object (`$$`) or a variable (`$name`).
 _ROOT = re.compile(r"\$\$|\$(?:[A-Za-z_][A-Za-z0-9_]*)?")
@@ -79,171 +81,14 @@ def check_path(text: str) -> str | None:
 
 
 def _closing_bracket(text: str, start: int) -> int | None:
-    depth, quote, i = 0, "", start
-    while i < len(text):
-        c = text[i]
-        if quote:
-            if c == "\\":
-                i += 1
-            elif c == quote:
-                quote = ""
-        elif c in "'\"":
-            quote = c
-        elif c in "[(":
-            depth += 1
-        elif c in "])":
-            depth -= 1
-            if depth == 0:
-                return i if c == "]" else None
-        i += 1
-    return None
+    """The index of the `]` closing the `[` at `start`, or None."""
+    end = balanced_end(text, start + 1)
+    return end if text.startswith("]", end) else None
 
 
 def check_timestamp(text: str) -> str | None:
     """Check an RFC 3339 date-time such as `2016-03-14T01:59:00Z`."""
     return None if _TIMESTAMP.match(text) else "is not an RFC 3339 timestamp"
-
-
-# ----------------------------------------------------------------- intrinsic functions
-
-@dataclass(frozen=True)
-class Call:
-    """A parsed intrinsic call; `args` hold literals, path strings and nested calls."""
-
-    name: str
-    args: tuple[object, ...]
-    offset: int
-
-
-@dataclass(frozen=True)
-class PathArg:
-    """A path argument of an intrinsic call (`$.a`, `$$.Execution.Id`, `$var`)."""
-
-    text: str
-
-
-class IntrinsicSyntaxError(ValueError):
-    """The text looks like an intrinsic call but cannot be parsed."""
-
-
-def looks_like_intrinsic(text: str) -> bool:
-    """True when `text` is meant as an intrinsic call (`States.Name(`)."""
-    return re.match(r"\s*States\.[A-Za-z0-9]*\s*\(", text) is not None
-
-
-def parse_intrinsic(text: str) -> Call:
-    """Parse `States.Name(arg, ...)`; trailing whitespace is tolerated (see docs/lint.md)."""
-    parser = _IntrinsicParser(text.rstrip())
-    call = parser.call()
-    if parser.pos != len(parser.text):
-        raise IntrinsicSyntaxError(f"unexpected text after the call at character {parser.pos}")
-    return call
-
-
-class _IntrinsicParser:
-    def __init__(self, text: str):
-        self.text, self.pos = text, 0
-
-    def _skip(self) -> None:
-        while self.pos < len(self.text) and self.text[self.pos] == " ":
-            self.pos += 1
-
-    def call(self) -> Call:
-        self._skip()
-        start = self.pos
-        match = re.compile(r"States\.[A-Za-z0-9]+").match(self.text, self.pos)
-        if not match:
-            raise IntrinsicSyntaxError(f"expected a function name at character {self.pos}")
-        self.pos = match.end()
-        self._skip()
-        if not self.text.startswith("(", self.pos):
-            raise IntrinsicSyntaxError(f"expected '(' at character {self.pos}")
-        self.pos += 1
-        args: list[object] = []
-        self._skip()
-        if self.text.startswith(")", self.pos):
-            self.pos += 1
-            return Call(match.group(), (), start)
-        while True:
-            args.append(self.argument())
-            self._skip()
-            if self.text.startswith(",", self.pos):
-                self.pos += 1
-                continue
-            if self.text.startswith(")", self.pos):
-                self.pos += 1
-                return Call(match.group(), tuple(args), start)
-            raise IntrinsicSyntaxError(f"expected ',' or ')' at character {self.pos}")
-
-    def argument(self) -> object:
-        self._skip()
-        text, pos = self.text, self.pos
-        if pos >= len(text):
-            raise IntrinsicSyntaxError("unexpected end of text inside the call")
-        if text[pos] == "'":
-            return self._string()
-        if text.startswith("States.", pos):
-            return self.call()
-        if text[pos] == "$":
-            return self._path()
-        literal = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null").match(text, pos)
-        if literal:
-            self.pos = literal.end()
-            value = literal.group()
-            if value in _WORDS:
-                return _WORDS[value]
-            return float(value) if any(c in value for c in ".eE") else int(value)
-        raise IntrinsicSyntaxError(f"unexpected {text[pos]!r} at character {pos}")
-
-    def _string(self) -> str:
-        out, i = [], self.pos + 1
-        while i < len(self.text):
-            c = self.text[i]
-            if c == "\\" and i + 1 < len(self.text):
-                out.append("\\" + self.text[i + 1] if self.text[i + 1] in "{}" else self.text[i + 1])
-                i += 2
-                continue
-            if c == "'":
-                self.pos = i + 1
-                return "".join(out)
-            out.append(c)
-            i += 1
-        raise IntrinsicSyntaxError(f"unclosed string starting at character {self.pos}")
-
-    def _path(self) -> PathArg:
-        depth, quote, i = 0, "", self.pos
-        while i < len(self.text):
-            c = self.text[i]
-            if quote:
-                if c == "\\":
-                    i += 1
-                elif c == quote:
-                    quote = ""
-            elif c in "'\"":
-                quote = c
-            elif c in "[(":
-                depth += 1
-            elif c in "])":
-                if depth == 0:
-                    break
-                depth -= 1
-            elif c == "," and depth == 0:
-                break
-            i += 1
-        path = self.text[self.pos:i].rstrip()
-        self.pos = i
-        problem = check_path(path)
-        if problem:
-            raise IntrinsicSyntaxError(f"argument {path!r} is not a path: {problem}")
-        return PathArg(path)
-
-
-_WORDS = {"true": True, "false": False, "null": None}
-
-
-def format_placeholders(template: str) -> int:
-    """Count the unescaped `{}` placeholders in a States.Format template."""
-    return len(re.findall(r"(?<!\\)\{\}", template))
 
 
 # ----------------------------------------------------------------------- JSONata shape
