@@ -20,8 +20,10 @@ from typing import Any
 
 from workflow.emulator.errors import DefinitionError, StatesError, UnsupportedFeature
 from workflow.emulator.paths import MISSING, _compile_path, _resolve, parse_timestamp
+from workflow.errors import json_path
 
-__all__ = ["COMPARATORS", "choose_next", "choose_rule", "evaluate_rule"]
+__all__ = ["COMPARATORS", "choose_next", "choose_rule", "compile_rule", "evaluate_rule",
+           "first_match"]
 
 
 def _is_number(v: Any) -> bool:
@@ -119,12 +121,21 @@ TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
 }
 
 _RULE_FIELDS = frozenset({"Variable", "Next", "Comment", "Assign", "Output"})
+_COMBINATORS = ("And", "Or", "Not")
 
+# The JSON type a literal operand must have (ASL spec, "Choice Rules"); AWS rejects any other
+# at CreateStateMachine. The type tests (IsNull ...) and IsPresent take a boolean.
+_OPERAND_TYPES: dict[str, tuple[type, ...]] = {"BooleanEquals": (bool,)}
+for _name in COMPARATORS:
+    if _name.startswith(("String", "Timestamp")):
+        _OPERAND_TYPES[_name] = (str,)
+    elif _name.startswith("Numeric"):
+        _OPERAND_TYPES[_name] = (int, float)
+for _name in (*TYPE_TESTS, "IsPresent"):
+    _OPERAND_TYPES[_name] = (bool,)
 
-def _read(path: Any, data: Any, context: Any) -> Any:
-    if not isinstance(path, str):
-        raise DefinitionError(str(path), "a Choice rule path must be a string")
-    return _resolve(_compile_path(path), data, context)
+Predicate = Callable[[Any, Any], bool]
+"""A compiled Choice rule: `(effective input, context) -> bool`."""
 
 
 def _invalid_path(path: str) -> StatesError:
@@ -135,59 +146,123 @@ def _invalid_path(path: str) -> StatesError:
     )
 
 
-def evaluate_rule(rule: dict, data: Any, context: Any) -> bool:
-    """Evaluate one Choice rule (top-level or nested) against the state's effective input."""
-    if "And" in rule:
-        return all(evaluate_rule(r, data, context) for r in rule["And"])
-    if "Or" in rule:
-        return any(evaluate_rule(r, data, context) for r in rule["Or"])
-    if "Not" in rule:
-        return not evaluate_rule(rule["Not"], data, context)
+def _bad(where: tuple[str | int, ...], message: str) -> DefinitionError:
+    return DefinitionError(json_path(where), message, relative=True)
+
+
+def _path(path: Any, where: tuple[str | int, ...]) -> Any:
+    try:
+        return _compile_path(path)
+    except DefinitionError as exc:
+        raise _bad(where, exc.message) from None
+
+
+def compile_rule(rule: Any, where: tuple[str | int, ...] = ()) -> Predicate:
+    """Compile one Choice rule (top-level or nested) into a predicate.
+
+    Every problem AWS rejects at creation (a rule that is not an object, And/Or that is not
+    a non-empty list, Not that is not an object, no Variable or not exactly one operator, an
+    unknown operator, an operand of the wrong type, a path that cannot be parsed) raises a
+    `DefinitionError` relative to the rule (`$.And[0].Variable`); `where` is the position of
+    `rule` inside the outermost rule compiled.
+    """
+    if not isinstance(rule, dict):
+        raise _bad(where, "a Choice rule must be an object")
     if "Condition" in rule:
-        raise UnsupportedFeature("Condition", "JSONata Choice conditions are not supported yet")
+        raise UnsupportedFeature(json_path((*where, "Condition")),
+                                 "JSONata Choice conditions are not supported yet",
+                                 relative=True)
+    combinator = next((key for key in _COMBINATORS if key in rule), None)
+    if combinator == "Not":
+        inner = compile_rule(rule["Not"], (*where, "Not"))
+        return lambda data, context: not inner(data, context)
+    if combinator is not None:
+        rules = rule[combinator]
+        if not isinstance(rules, list) or not rules:
+            raise _bad((*where, combinator), "must be a non-empty list of Choice rules")
+        parts = tuple(compile_rule(r, (*where, combinator, i)) for i, r in enumerate(rules))
+        if combinator == "And":
+            return lambda data, context: all(p(data, context) for p in parts)
+        return lambda data, context: any(p(data, context) for p in parts)
+    return _compile_comparison(rule, where)
+
+
+def _compile_comparison(rule: dict, where: tuple[str | int, ...]) -> Predicate:
     operators = [k for k in rule if k not in _RULE_FIELDS]
-    if len(operators) != 1 or "Variable" not in rule:
-        raise DefinitionError(
-            "Choices", f"a Choice rule needs a Variable and exactly one operator: {rule!r}"
-        )
+    if "Variable" not in rule:
+        raise _bad(where, "a Choice rule needs a Variable (or And, Or, Not)")
+    if len(operators) != 1:
+        raise _bad(where, "a Choice rule needs exactly one comparison operator, "
+                   f"not {len(operators)}: {', '.join(map(str, operators)) or 'none'}")
     name = operators[0]
     operand = rule[name]
     variable = rule["Variable"]
-    value = _read(variable, data, context)
+    compiled = _path(variable, (*where, "Variable"))
+    if name in PATH_COMPARATORS:
+        other_path = _path(operand, (*where, name))
+        compare = PATH_COMPARATORS[name]
+
+        def by_path(data: Any, context: Any) -> bool:
+            value = _resolve(compiled, data, context)
+            if value is MISSING:
+                raise _invalid_path(variable)
+            other = _resolve(other_path, data, context)
+            if other is MISSING:
+                raise _invalid_path(operand)
+            return compare(value, other)
+
+        return by_path
+    kinds = _OPERAND_TYPES.get(name)
+    if kinds is None:
+        raise _bad((*where, name), f"unknown Choice operator '{name}'")
+    if not isinstance(operand, kinds) or (bool not in kinds and isinstance(operand, bool)):
+        raise _bad((*where, name), f"the operand of {name} must be "
+                   f"{'a boolean' if bool in kinds else kinds[0].__name__ + ' data'}")
     if name == "IsPresent":
-        return (value is not MISSING) == bool(operand)
-    if value is MISSING:
-        raise _invalid_path(variable)
+        return lambda data, context: (_resolve(compiled, data, context) is not MISSING) == \
+            operand
     test = TYPE_TESTS.get(name)
-    if test is not None:
-        return test(value) == bool(operand)
     compare = COMPARATORS.get(name)
-    if compare is None:
-        compare = PATH_COMPARATORS.get(name)
-        if compare is None:
-            raise DefinitionError(name, f"unknown Choice operator '{name}'")
-        other = _read(operand, data, context)
-        if other is MISSING:
-            raise _invalid_path(operand)
-        return compare(value, other)
-    return compare(value, operand)
+
+    def by_value(data: Any, context: Any) -> bool:
+        value = _resolve(compiled, data, context)
+        if value is MISSING:
+            raise _invalid_path(variable)
+        if test is not None:
+            return test(value) == operand
+        return compare(value, operand)
+
+    return by_value
 
 
-def choose_rule(state: dict, data: Any, context: Any) -> int:
-    """Return the index of the first Choice rule that matches `data`, or -1 for `Default`.
+def evaluate_rule(rule: dict, data: Any, context: Any) -> bool:
+    """Evaluate one Choice rule (top-level or nested) against the state's effective input."""
+    return compile_rule(rule)(data, context)
+
+
+def first_match(rules: tuple[Predicate, ...], has_default: bool, data: Any,
+                context: Any) -> int:
+    """Return the index of the first compiled rule that matches `data`, or -1 for `Default`.
 
     With no match and no Default, the execution fails with `States.NoChoiceMatched` (cause
     text unconfirmed: the corpus has no example).
     """
-    for index, rule in enumerate(state.get("Choices", ())):
-        if evaluate_rule(rule, data, context):
+    for index, rule in enumerate(rules):
+        if rule(data, context):
             return index
-    if state.get("Default") is not None:
+    if has_default:
         return -1
     raise StatesError(
         "States.NoChoiceMatched",
         "No Choice Rule matched the input and the Choice state has no Default.",
     )
+
+
+def choose_rule(state: dict, data: Any, context: Any) -> int:
+    """Return the index of the first Choice rule of the raw `state` that matches `data`, or
+    -1 for `Default` (see `first_match`)."""
+    rules = tuple(compile_rule(rule) for rule in state.get("Choices", ()))
+    return first_match(rules, state.get("Default") is not None, data, context)
 
 
 def choose_next(state: dict, data: Any, context: Any) -> str:

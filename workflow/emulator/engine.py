@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from workflow.emulator.choice import choose_rule
+from workflow.emulator.choice import first_match
 from workflow.emulator.clock import Clock, FakeClock
 from workflow.emulator.context import execution_arn as make_execution_arn
 from workflow.emulator.context import (
@@ -280,7 +280,8 @@ class Engine:
         assignment = state.assign
         if state.type == "Choice":
             result = effective
-            index = choose_rule(state.raw, effective, data_ctx)
+            index = first_match(state.rules, state.raw.get("Default") is not None,
+                                effective, data_ctx)
             if index >= 0:
                 # A matching rule uses its own Assign; the state's top-level Assign is for
                 # Default only (ASL spec; unconfirmed by the corpus, see docs/fidelity.md).

@@ -19,12 +19,25 @@ class StatesError(Exception):
 
 
 class DefinitionError(Exception):
-    """The definition is invalid at `path` (e.g. `$.States.Charge.Catch[0].Next`)."""
+    """The definition is invalid at `path` (e.g. `$.States.Charge.Catch[0].Next`).
 
-    def __init__(self, path: str, message: str):
+    The compilers of one field's value (a path, a payload template, a Choice rule) do not know
+    where that value sits in the definition: they raise with `relative=True` and a path from
+    the value itself (`$` is the value, `$.a['b.$']` a key inside it). The plan, which knows
+    the field's location, re-roots the error once with `at()`.
+    """
+
+    def __init__(self, path: str, message: str, *, relative: bool = False):
         self.path = path
         self.message = message
+        self.relative = relative
         super().__init__(f"{path}: {message}")
+
+    def at(self, where: str) -> DefinitionError:
+        """This error located under `where` (the field's JSON path) if it is relative."""
+        if not self.relative:
+            return self
+        return type(self)(where + self.path[1:], self.message)
 
 
 class UnsupportedFeature(DefinitionError):

@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from workflow.emulator.errors import DefinitionError, StatesError
+from workflow.errors import json_path
 
 __all__ = [
     "MISSING",
@@ -31,7 +32,10 @@ __all__ = [
     "apply_input_path",
     "apply_output_path",
     "apply_result_path",
+    "check_result_path",
     "compact_json",
+    "compile_path",
+    "compile_template",
     "context_object",
     "get_path",
     "is_definite",
@@ -163,11 +167,15 @@ def _parse_steps(rest: str) -> tuple[str | int, ...] | None:
 
 
 def _compile_path(path: str) -> _CompiledPath:
+    """Parse a path once (cached). A bad one raises a `DefinitionError` relative to it."""
+    if not isinstance(path, str):
+        raise DefinitionError("$", f"must be a JSONPath string, not {compact_json(path)}",
+                              relative=True)
     compiled = _PATH_CACHE.get(path)
     if compiled is not None:
         return compiled
-    if not isinstance(path, str) or not path.startswith("$"):
-        raise DefinitionError(str(path), f"'{path}' is not a valid JSONPath")
+    if not path.startswith("$"):
+        raise DefinitionError("$", f"'{path}' is not a valid JSONPath", relative=True)
     variable = None
     if path.startswith("$$"):
         root, rest = _CONTEXT, path[2:]
@@ -186,12 +194,16 @@ def _compile_path(path: str) -> _CompiledPath:
         try:
             query = _jsonpath_parse("$" + rest)
         except (JsonPathLexerError, JsonPathParserError, Exception) as exc:
-            raise DefinitionError(path, f"'{path}' is not a valid JSONPath: {exc}") from None
+            raise DefinitionError("$", f"'{path}' is not a valid JSONPath: {exc}",
+                                  relative=True) from None
     compiled = _CompiledPath(path, root, variable, steps, query)
     if len(_PATH_CACHE) > 20_000:
         _PATH_CACHE.clear()
     _PATH_CACHE[path] = compiled
     return compiled
+
+
+compile_path = _compile_path
 
 
 def is_definite(path: str) -> bool:
@@ -306,10 +318,7 @@ def apply_result_path(state_input: Any, result: Any, path: Any) -> Any:
         return result
     if path is None:
         return state_input
-    compiled = _compile_path(path)
-    if compiled.root != _DATA or compiled.steps is None:
-        raise DefinitionError(path, f"ResultPath '{path}' must be a Reference Path on '$'")
-    steps = compiled.steps
+    steps = check_result_path(path).steps
     if not steps:
         return result
     try:
@@ -346,6 +355,16 @@ def apply_result_path(state_input: Any, result: Any, path: Any) -> Any:
         ) from None
 
 
+def check_result_path(path: str) -> _CompiledPath:
+    """Compile a ResultPath: a Reference Path on the state input (`$`, `$.a.b[0]`), never a
+    context, variable or indefinite path. A bad one raises a relative `DefinitionError`."""
+    compiled = _compile_path(path)
+    if compiled.root != _DATA or compiled.steps is None:
+        raise DefinitionError("$", f"ResultPath '{path}' must be a Reference Path on '$'",
+                              relative=True)
+    return compiled
+
+
 def _copy_container(value: Any) -> Any:
     """Copy one level of a dict or list (the untouched branches stay shared, never mutated)."""
     if isinstance(value, dict):
@@ -361,21 +380,27 @@ _Renderer = Callable[[Any, Any], Any]
 _TEMPLATE_CACHE: dict[int, tuple[Any, _Renderer]] = {}
 
 
-def _compile_template(template: Any, field: str) -> _Renderer:
+def _compile_template(template: Any, where: tuple[str | int, ...]) -> _Renderer:
+    """Compile a template; `where` is the position of `template` inside the field's value,
+    so a bad `.$` entry raises a `DefinitionError` relative to the field (`$.a['b.$']`)."""
     if isinstance(template, dict):
         entries: list[tuple[str, bool, Any]] = []
         for key, value in template.items():
             if isinstance(key, str) and key.endswith(".$"):
-                entries.append((key[:-2], True, _compile_dynamic(key, value)))
+                try:
+                    entries.append((key[:-2], True, _compile_dynamic(key, value)))
+                except DefinitionError as exc:
+                    raise DefinitionError(json_path((*where, key)), exc.message,
+                                          relative=True) from None
             else:
-                entries.append((key, False, _compile_template(value, key)))
+                entries.append((key, False, _compile_template(value, (*where, key))))
 
         def render_object(data: Any, context: Any) -> dict:
             return {key: fn(data, context) for key, _, fn in entries}
 
         return render_object
     if isinstance(template, list):
-        items = [_compile_template(v, field) for v in template]
+        items = [_compile_template(v, (*where, i)) for i, v in enumerate(template)]
         return lambda data, context: [fn(data, context) for fn in items]
     # Plain values are copied; they are immutable scalars here, so share them.
     return lambda data, context: template
@@ -417,6 +442,22 @@ def _compile_dynamic(key: str, value: Any) -> _Renderer:
     )
 
 
+def compile_template(template: Any) -> _Renderer:
+    """The renderer of a payload template, compiled once per template object (cached).
+
+    A bad `.$` entry raises a `DefinitionError` relative to the template (`$.a['b.$']`).
+    """
+    cached = _TEMPLATE_CACHE.get(id(template))
+    if cached is not None and cached[0] is template:
+        return cached[1]
+    renderer = _compile_template(template, ())
+    if len(_TEMPLATE_CACHE) > 10_000:
+        _TEMPLATE_CACHE.clear()
+    # The template itself is kept in the cache, so its id cannot be reused meanwhile.
+    _TEMPLATE_CACHE[id(template)] = (template, renderer)
+    return renderer
+
+
 def render_template(template: Any, data: Any, context: Any, *, field: str) -> Any:
     """Render a payload template (Parameters, ResultSelector, ItemSelector, Arguments).
 
@@ -426,14 +467,8 @@ def render_template(template: Any, data: Any, context: Any, *, field: str) -> An
     (corpus: `test_invalid_jsonpath[INVALID_JSONPATH_IN_STRING_EXPR_JSONPATH]`, "'value.$'").
     """
     cached = _TEMPLATE_CACHE.get(id(template))
-    if cached is None or cached[0] is not template:
-        renderer = _compile_template(template, field)
-        if len(_TEMPLATE_CACHE) > 10_000:
-            _TEMPLATE_CACHE.clear()
-        # The template itself is kept in the cache, so its id cannot be reused meanwhile.
-        _TEMPLATE_CACHE[id(template)] = (template, renderer)
-    else:
-        renderer = cached[1]
+    renderer = cached[1] if cached is not None and cached[0] is template else (
+        compile_template(template))
     return renderer(data, context)
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workflow.emulator.errors import DefinitionError, UnsupportedFeature
-from workflow.emulator.paths import MISSING
+from workflow.emulator.fields import check_fields, compile_choices, located
+from workflow.emulator.paths import MISSING, check_result_path, compile_path
 from workflow.emulator.retry import Catcher, Retrier, parse_catchers, parse_retriers
 from workflow.emulator.variables import compile_assign
 from workflow.errors import json_path
@@ -64,6 +65,8 @@ class StatePlan:
     assign: Any = MISSING
     # Choice only: each rule's own Assign (or MISSING), used when that rule matches.
     rule_assigns: tuple[Any, ...] = ()
+    # Choice only: each rule compiled into a predicate (choice.compile_rule), in order.
+    rules: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,7 @@ def _check_path_field(raw: dict, key: str, path: str) -> None:
         return
     if not isinstance(value, str):
         raise DefinitionError(f"{path}.{key}", "must be a string or null")
+    located(f"{path}.{key}", check_result_path if key == "ResultPath" else compile_path, value)
 
 
 def compile_machine(definition: Any, path: str = "$", *, top: bool = False,
@@ -126,7 +130,7 @@ def _compile_state(name: str, raw: Any, path: str, states: dict, measure) -> Sta
     if not isinstance(raw, dict):
         raise DefinitionError(path, "must be an object")
     kind = raw.get("Type")
-    if kind not in STATE_TYPES:
+    if not isinstance(kind, str) or kind not in STATE_TYPES:
         raise DefinitionError(f"{path}.Type", f"unknown state type: {kind!r}")
     if raw.get("QueryLanguage", "JSONPath") != "JSONPath":
         raise UnsupportedFeature(f"{path}.QueryLanguage", "only JSONPath is supported")
@@ -169,6 +173,8 @@ def _compile_state(name: str, raw: Any, path: str, states: dict, measure) -> Sta
             raise DefinitionError(f"{path}.Resource", "must be a string")
     elif kind == "Pass" and "Result" in raw and measure is not None:
         result_size = measure(raw["Result"])
+    check_fields(kind, raw, path)
+    rules = compile_choices(raw, path) if kind == "Choice" else ()
     assign: Any = MISSING
     rule_assigns: tuple[Any, ...] = ()
     if kind in _CAN_ASSIGN and "Assign" in raw:
@@ -186,7 +192,7 @@ def _compile_state(name: str, raw: Any, path: str, states: dict, measure) -> Sta
         result_path=_field(raw, "ResultPath", takes),
         output_path=_field(raw, "OutputPath", takes),
         retriers=retriers, catchers=catchers, children=children, result_size=result_size,
-        assign=assign, rule_assigns=rule_assigns,
+        assign=assign, rule_assigns=rule_assigns, rules=rules,
     )
 
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workflow.emulator.errors import DefinitionError, StatesError
-from workflow.emulator.paths import MISSING, render_template
+from workflow.emulator.paths import MISSING, compile_template, render_template
 
 VARIABLE_SIZE_LIMIT = 262_144  # bytes of UTF-8 JSON, one variable
 ASSIGN_SIZE_LIMIT = 262_144  # bytes of UTF-8 JSON, all values of one Assign together
@@ -71,6 +71,10 @@ def compile_assign(raw: Any, where: str) -> Any:
         if name in names:
             raise DefinitionError(f"{where}.{key}", f"assigns the variable '{name}' twice")
         names.append(name)
+    try:
+        compile_template(raw)
+    except DefinitionError as exc:
+        raise exc.at(where) from None
     return Assignment(raw, tuple(names))
 
 

@@ -1,0 +1,113 @@
+"""No Python exception escapes `run()`: every definition gives an Execution or a
+DefinitionError naming a JSON path (issue 3, "Done when").
+
+The inputs are every definition we can find that people actually wrote: the 500 valid and
+invalid files of the asl-lint corpus (broken on purpose in every way the existing tools
+know), the 925 AWS-recorded definitions and the invalid definitions AWS rejected, each run
+on a few inputs, plus random mutations of them (fields of the wrong type, dropped fields).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from workflow.emulator import run
+from workflow.emulator.errors import DefinitionError
+from workflow.emulator.execution import Execution
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+INPUTS = [{}, {"a": 1, "items": [1, 2], "detail": {"object": {"size": 3}}}, [], "text", None]
+ODD_VALUES = [None, 0, -1, 1.5, "", "x", "$.nope", "$$.nope", [], {}, True, "States.Nope()"]
+
+
+def _definitions() -> list[tuple[str, object]]:
+    found: list[tuple[str, object]] = []
+    lint = SHARED / "asl-lint"
+    for path in sorted(lint.glob("*/*.json")):
+        try:
+            found.append((path.name, json.loads(path.read_text(encoding="utf-8"))))
+        except ValueError:
+            continue
+    for name in ("cases.jsonl", "invalid-definitions.jsonl"):
+        file = SHARED / "aws-recorded" / name
+        if file.exists():
+            for line in file.read_text(encoding="utf-8").splitlines():
+                record = json.loads(line)
+                found.append((record["id"], record["definition"]))
+    return found
+
+
+def _mutants(definition: object, rng: random.Random, count: int) -> list[object]:
+    """Copies of `definition` with one value somewhere replaced by an odd one, or removed."""
+    places: list[tuple[object, object]] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                places.append((node, key))
+                walk(value)
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                places.append((node, i))
+                walk(value)
+
+    out = []
+    for _ in range(count):
+        clone = copy.deepcopy(definition)
+        places.clear()
+        walk(clone)
+        if not places:
+            break
+        container, key = rng.choice(places)
+        if isinstance(container, dict) and rng.random() < 0.3:
+            del container[key]
+        else:
+            container[key] = copy.deepcopy(rng.choice(ODD_VALUES))
+        out.append(clone)
+    return out
+
+
+def _run_safely(definition: object, payload: object) -> None:
+    try:
+        result = run(definition, payload, max_transitions=2_000)
+    except DefinitionError as exc:  # UnsupportedFeature is a DefinitionError too
+        assert exc.path.startswith("$"), exc
+    else:
+        assert isinstance(result, Execution)
+        assert result.status in {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+        if result.status == "FAILED":
+            assert result.error != "Emulator.InternalError", (result.error, result.cause)
+
+
+def test_every_known_definition_runs_or_is_rejected_with_a_path():
+    definitions = _definitions()
+    if not definitions:
+        pytest.skip(f"the shared corpora are not at {SHARED}")
+    for name, definition in definitions:
+        for payload in INPUTS:
+            try:
+                _run_safely(definition, payload)
+            except AssertionError:
+                raise
+            except Exception as exc:  # pragma: no cover - the point of the test
+                pytest.fail(f"{name}: {type(exc).__name__} escaped run(): {exc}")
+
+
+def test_mutated_definitions_never_raise_a_python_exception():
+    definitions = [d for _, d in _definitions() if isinstance(d, dict)]
+    if not definitions:
+        pytest.skip(f"the shared corpora are not at {SHARED}")
+    rng = random.Random(20261126)  # fixed: a failure is reproducible
+    for definition in rng.sample(definitions, min(300, len(definitions))):
+        for mutant in _mutants(definition, rng, 8):
+            try:
+                _run_safely(mutant, {"a": 1})
+            except AssertionError:
+                raise
+            except Exception as exc:  # pragma: no cover - the point of the test
+                pytest.fail(f"{type(exc).__name__} escaped run() for {json.dumps(mutant)[:400]}: {exc}")

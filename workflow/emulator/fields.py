@@ -1,0 +1,156 @@
+"""Compile every expression of a state when the plan is built, before the execution starts.
+
+AWS checks a definition's paths, payload templates, Choice rules and intrinsic calls at
+CreateStateMachine, so a bad one is a `DefinitionError` here, at the JSON path of the field
+(`$.States.x.Parameters.a['b.$']`, `$.States.c.Choices[0].Variable`), never a failed
+execution or a Python exception later. What only fails against data (a path that selects
+nothing, a value of the wrong type read through a `...Path`) stays a `States.Runtime` at run
+time, as AWS recorded it (corpus `test_invalid_jsonpath[*]`, `test_max_concurrency_path[*]`).
+
+The value compilers (`paths`, `choice`, `intrinsics`) do not know where a value sits: they
+raise relative errors, and this module re-roots each one once, with the field's location.
+The tables below say which field holds what, per state type (ASL spec, AWS docs per state).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from workflow.emulator.choice import Predicate, compile_rule
+from workflow.emulator.errors import DefinitionError
+
+__all__ = ["check_fields", "compile_choices", "located"]
+from workflow.emulator.paths import (
+    check_result_path,
+    compact_json,
+    compile_path,
+    compile_template,
+)
+
+# Fields holding a Path (a string; never null), per state type.
+PATH_FIELDS: dict[str, tuple[str, ...]] = {
+    "Task": ("TimeoutSecondsPath", "HeartbeatSecondsPath"),
+    "Wait": ("SecondsPath", "TimestampPath"),
+    "Map": ("ItemsPath", "MaxConcurrencyPath", "ToleratedFailureCountPath",
+            "ToleratedFailurePercentagePath"),
+}
+# Fields holding a Path or an intrinsic function call (a string).
+PATH_OR_INTRINSIC_FIELDS: dict[str, tuple[str, ...]] = {"Fail": ("ErrorPath", "CausePath")}
+# Fields holding a payload template (an object).
+TEMPLATE_FIELDS: dict[str, tuple[str, ...]] = {
+    "Pass": ("Parameters",),
+    "Task": ("Parameters", "ResultSelector"),
+    "Parallel": ("Parameters", "ResultSelector"),
+    "Map": ("Parameters", "ItemSelector", "ResultSelector"),
+}
+# Fields holding a string.
+STRING_FIELDS: dict[str, tuple[str, ...]] = {
+    "Fail": ("Error", "Cause"),
+    "Map": ("Label",),
+}
+# Literal numbers: field -> (integer only, minimum, maximum or None).
+NUMBER_FIELDS: dict[str, dict[str, tuple[bool, float, float | None]]] = {
+    "Task": {"TimeoutSeconds": (True, 1, None), "HeartbeatSeconds": (True, 1, None)},
+    "Map": {"MaxConcurrency": (True, 0, None), "ToleratedFailureCount": (True, 0, None),
+            "ToleratedFailurePercentage": (False, 0, 100)},
+}
+PROCESSOR_MODES = frozenset({"INLINE", "DISTRIBUTED"})
+
+
+def located(where: str, compile_value: Callable[[Any], Any], value: Any) -> Any:
+    """Run `compile_value(value)`, re-rooting a relative `DefinitionError` at `where`."""
+    try:
+        return compile_value(value)
+    except DefinitionError as exc:
+        raise exc.at(where) from None
+
+
+def check_fields(kind: str, raw: dict, path: str) -> None:
+    """Compile every path, template, literal and intrinsic call of one state at `path`."""
+    for key in PATH_FIELDS.get(kind, ()):
+        if key in raw:
+            located(f"{path}.{key}", compile_path, raw[key])
+    for key in PATH_OR_INTRINSIC_FIELDS.get(kind, ()):
+        if key in raw:
+            located(f"{path}.{key}", _path_or_intrinsic, raw[key])
+    for key in TEMPLATE_FIELDS.get(kind, ()):
+        if key in raw:
+            located(f"{path}.{key}", _template, raw[key])
+    for key in STRING_FIELDS.get(kind, ()):
+        if key in raw and not isinstance(raw[key], str):
+            raise DefinitionError(f"{path}.{key}", "must be a string")
+    for key, (integer, low, high) in NUMBER_FIELDS.get(kind, {}).items():
+        if key in raw:
+            _check_number(raw[key], f"{path}.{key}", integer, low, high)
+    catchers = raw.get("Catch")
+    if isinstance(catchers, list):
+        for index, catcher in enumerate(catchers):
+            if isinstance(catcher, dict) and catcher.get("ResultPath") is not None:
+                located(f"{path}.Catch[{index}].ResultPath", check_result_path,
+                        catcher["ResultPath"])
+    if kind == "Map":
+        _check_map(raw, path)
+
+
+def compile_choices(raw: dict, path: str) -> tuple[Predicate, ...]:
+    """Compile a Choice state's rules (already known to be a non-empty list of objects)."""
+    return tuple(located(f"{path}.Choices[{index}]", compile_rule, rule)
+                 for index, rule in enumerate(raw["Choices"]))
+
+
+def _template(value: Any) -> Any:
+    if not isinstance(value, dict):
+        raise DefinitionError("$", "must be an object", relative=True)
+    return compile_template(value)
+
+
+def _path_or_intrinsic(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise DefinitionError("$", "must be a JSONPath or an intrinsic function call, not "
+                              f"{compact_json(value)}", relative=True)
+    if value.startswith("States."):
+        # intrinsics.py names the expression as the path: the field is where it sits.
+        from workflow.emulator.intrinsics import compile_intrinsic
+
+        try:
+            return compile_intrinsic(value)
+        except DefinitionError as exc:
+            raise DefinitionError("$", exc.message, relative=True) from None
+    return compile_path(value)
+
+
+def _check_number(value: Any, where: str, integer: bool, low: float, high: float | None
+                  ) -> None:
+    kinds = int if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        raise DefinitionError(where, f"must be {'an integer' if integer else 'a number'}")
+    if value < low or (high is not None and value > high):
+        bounds = f"between {low} and {high}" if high is not None else f">= {low}"
+        raise DefinitionError(where, f"must be {bounds}")
+
+
+def _check_map(raw: dict, path: str) -> None:
+    """A Map's own structure: the processor's configuration and the ItemReader."""
+    key = "ItemProcessor" if "ItemProcessor" in raw else "Iterator"
+    processor = raw.get(key)
+    if isinstance(processor, dict) and "ProcessorConfig" in processor:
+        where = f"{path}.{key}.ProcessorConfig"
+        config = processor["ProcessorConfig"]
+        if not isinstance(config, dict):
+            raise DefinitionError(where, "must be an object")
+        if "Mode" in config and config["Mode"] not in PROCESSOR_MODES:
+            raise DefinitionError(f"{where}.Mode", "must be INLINE or DISTRIBUTED")
+    if "ItemReader" in raw:
+        where = f"{path}.ItemReader"
+        reader = raw["ItemReader"]
+        if not isinstance(reader, dict):
+            raise DefinitionError(where, "must be an object")
+        if not isinstance(reader.get("Resource"), str):
+            raise DefinitionError(f"{where}.Resource", "must be a string")
+        if "Parameters" in reader:
+            located(f"{where}.Parameters", _template, reader["Parameters"])
+        config = reader.get("ReaderConfig", {})
+        if not isinstance(config, dict):
+            raise DefinitionError(f"{where}.ReaderConfig", "must be an object")
+
