@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -72,16 +73,60 @@ def _mutants(definition: object, rng: random.Random, count: int) -> list[object]
     return out
 
 
-def _run_safely(definition: object, payload: object) -> None:
+_PATH_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]")
+
+
+def _parts(path: str) -> list[str | int]:
+    """Split a path rendered by `workflow.errors.json_path` back into keys and indexes."""
+    assert path.startswith("$"), path
+    parts: list[str | int] = []
+    i = 1
+    while i < len(path):
+        m = _PATH_PART.match(path, i)
+        assert m, f"not a JSON path: {path!r} (at character {i})"
+        name, index, quoted = m.groups()
+        if index is not None:
+            parts.append(int(index))
+        elif name is not None:
+            parts.append(name)
+        else:
+            parts.append(re.sub(r"\\(.)", r"\1", quoted))
+        i = m.end()
+    return parts
+
+
+def _assert_names_a_place(definition: object, exc: DefinitionError) -> None:
+    """The path is a JSON path of this definition: everything but its last step exists (the
+    last may be a required field that is missing)."""
+    if isinstance(definition, str):
+        try:
+            definition = json.loads(definition)
+        except ValueError:
+            assert exc.path == "$", str(exc)  # text that is not JSON at all
+            return
+    node = definition
+    parts = _parts(exc.path)
+    for part in parts[:-1]:
+        if isinstance(part, int):
+            assert isinstance(node, list) and part < len(node), (exc.path, str(exc))
+        else:
+            assert isinstance(node, dict) and part in node, (exc.path, str(exc))
+        node = node[part]
+    assert exc.message, exc.path
+
+
+def _run_safely(definition: object, payload: object) -> str | None:
+    """Run once; return the rejected path (None when it ran) after checking the answer."""
     try:
         result = run(definition, payload, max_transitions=2_000)
     except DefinitionError as exc:  # UnsupportedFeature is a DefinitionError too
-        assert exc.path.startswith("$"), exc
-    else:
-        assert isinstance(result, Execution)
-        assert result.status in {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
-        if result.status == "FAILED":
-            assert result.error != "Emulator.InternalError", (result.error, result.cause)
+        _assert_names_a_place(definition, exc)
+        return exc.path
+    assert isinstance(result, Execution)
+    assert result.status in {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+    if result.status == "FAILED":
+        assert result.error != "Emulator.InternalError", (result.error, result.cause)
+    return None
 
 
 def test_every_known_definition_runs_or_is_rejected_with_a_path():
@@ -89,13 +134,17 @@ def test_every_known_definition_runs_or_is_rejected_with_a_path():
     if not definitions:
         pytest.skip(f"the shared corpora are not at {SHARED}")
     for name, definition in definitions:
+        rejected = set()
         for payload in INPUTS:
             try:
-                _run_safely(definition, payload)
+                rejected.add(_run_safely(definition, payload))
             except AssertionError:
                 raise
             except Exception as exc:  # pragma: no cover - the point of the test
                 pytest.fail(f"{name}: {type(exc).__name__} escaped run(): {exc}")
+        # A definition error is found when the plan is compiled, before the execution
+        # starts (AWS rejects at CreateStateMachine), so it cannot depend on the input.
+        assert len(rejected) == 1, f"{name}: rejected only for some inputs: {rejected}"
 
 
 def test_mutated_definitions_never_raise_a_python_exception():
@@ -110,4 +159,5 @@ def test_mutated_definitions_never_raise_a_python_exception():
             except AssertionError:
                 raise
             except Exception as exc:  # pragma: no cover - the point of the test
-                pytest.fail(f"{type(exc).__name__} escaped run() for {json.dumps(mutant)[:400]}: {exc}")
+                pytest.fail(f"{type(exc).__name__} escaped run() for "
+                            f"{json.dumps(mutant)[:400]}: {exc}")

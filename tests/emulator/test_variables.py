@@ -283,11 +283,11 @@ def test_an_unassigned_variable_fails_with_states_runtime_naming_the_path():
 
 @pytest.mark.parametrize(("assign", "where"), [
     ([1], "$.States.S.Assign"),
-    ({"1x": 1}, "$.States.S.Assign.1x"),
+    ({"1x": 1}, "$.States.S.Assign['1x']"),
     ({"a-b": 1}, "$.States.S.Assign.a-b"),
     ({"states": 1}, "$.States.S.Assign.states"),
     ({"x" * 81: 1}, "$.States.S.Assign." + "x" * 81),
-    ({"v": 1, "v.$": "$"}, "$.States.S.Assign.v.$"),
+    ({"v": 1, "v.$": "$"}, "$.States.S.Assign['v.$']"),
 ])
 def test_a_bad_assign_is_a_definition_error_naming_its_path(assign, where):
     with pytest.raises(DefinitionError) as caught:
@@ -302,7 +302,7 @@ def test_a_bad_assign_in_a_choice_rule_or_catcher_names_its_path():
         "E": {"Type": "Succeed"}}}
     with pytest.raises(DefinitionError) as caught:
         run(choice, {})
-    assert caught.value.path == "$.States.C.Choices[0].Assign.9"
+    assert caught.value.path == "$.States.C.Choices[0].Assign['9']"
     task = _machine(("T", {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
                            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "T",
                                       "Assign": "nope"}]}))

@@ -210,6 +210,10 @@ class Engine:
             if not state.retriers:
                 return self._process(state, value, text, context, thread, visible, variables)
             return self._with_retries(state, value, text, context, thread, visible, variables)
+        except DefinitionError as exc:
+            # The plan compiles every field first, so this is a safety net: a value compiler's
+            # relative error found late still names a place in the definition (the state).
+            raise exc.at(state.path) from None
         except StatesError as err:
             failed_event = getattr(err, "failed_event", None)
             if failed_event is not None:

@@ -12,7 +12,7 @@ import json
 import traceback
 from typing import Any
 
-from workflow.emulator.choice import choose_next
+from workflow.emulator.choice import first_match
 from workflow.emulator.errors import StatesError
 from workflow.emulator.execution import Call
 from workflow.emulator.history import error_details, is_legacy_lambda, task_resource_parts
@@ -40,7 +40,9 @@ def succeed_work(engine, state, state_input, effective, context, thread, visible
 
 def choice_work(engine, state, state_input, effective, context, thread, visible):
     """Choice: the first matching rule's Next, else Default, else States.NoChoiceMatched."""
-    return effective, choose_next(state.raw, effective, context)
+    raw = state.raw
+    index = first_match(state.rules, raw.get("Default") is not None, effective, context)
+    return effective, raw["Choices"][index]["Next"] if index >= 0 else raw["Default"]
 
 
 def _value_text(value: Any) -> str:

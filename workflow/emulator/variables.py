@@ -38,6 +38,7 @@ from typing import Any
 
 from workflow.emulator.errors import DefinitionError, StatesError
 from workflow.emulator.paths import MISSING, compile_template, render_template
+from workflow.errors import json_path
 
 VARIABLE_SIZE_LIMIT = 262_144  # bytes of UTF-8 JSON, one variable
 ASSIGN_SIZE_LIMIT = 262_144  # bytes of UTF-8 JSON, all values of one Assign together
@@ -67,9 +68,10 @@ def compile_assign(raw: Any, where: str) -> Any:
         name = key[:-2] if key.endswith(".$") else key
         problem = name_problem(name)
         if problem is not None:
-            raise DefinitionError(f"{where}.{key}", problem)
+            raise DefinitionError(where + json_path([key])[1:], problem)
         if name in names:
-            raise DefinitionError(f"{where}.{key}", f"assigns the variable '{name}' twice")
+            raise DefinitionError(where + json_path([key])[1:],
+                                  f"assigns the variable '{name}' twice")
         names.append(name)
     try:
         compile_template(raw)
