@@ -161,3 +161,25 @@ def test_mutated_definitions_never_raise_a_python_exception():
             except Exception as exc:  # pragma: no cover - the point of the test
                 pytest.fail(f"{type(exc).__name__} escaped run() for "
                             f"{json.dumps(mutant)[:400]}: {exc}")
+
+
+def test_twice_mutated_definitions_on_every_input_run_or_are_rejected_before_the_run():
+    definitions = [d for _, d in _definitions() if isinstance(d, dict)]
+    if not definitions:
+        pytest.skip(f"the shared corpora are not at {SHARED}")
+    rng = random.Random(3)  # fixed: a failure is reproducible
+    for definition in rng.sample(definitions, min(150, len(definitions))):
+        for mutant in _mutants(definition, rng, 3):
+            if not isinstance(mutant, dict):
+                continue
+            for twice in _mutants(mutant, rng, 3):
+                rejected = set()
+                for payload in INPUTS:
+                    try:
+                        rejected.add(_run_safely(twice, payload))
+                    except AssertionError:
+                        raise
+                    except Exception as exc:  # pragma: no cover - the point of the test
+                        pytest.fail(f"{type(exc).__name__} escaped run() for "
+                                    f"{json.dumps(twice)[:400]}: {exc}")
+                assert len(rejected) == 1, (json.dumps(twice)[:400], rejected)

@@ -64,6 +64,9 @@ def _map(**fields) -> dict:
         (_map(ItemReader={"Resource": "r", "Parameters": {"Key.$": 1}}),
          "$.States.m.ItemReader.Parameters['Key.$']"),
         (_map(ItemReader="s3"), "$.States.m.ItemReader"),
+        (_one("m", {"Type": "Map", "ItemProcessor": {
+            "ProcessorConfig": {"Mode": []}, "StartAt": "z", "States": {"z": {"Type": "Succeed"}}}}),
+         "$.States.m.ItemProcessor.ProcessorConfig.Mode"),
         # Choice rules
         (_choice({"Variable": "States.ArrayContains($.a, 'null')", "NumericEquals": 1,
                   "Next": "Done"}), "$.States.ChoiceState.Choices[0].Variable"),

@@ -139,7 +139,8 @@ def _check_map(raw: dict, path: str) -> None:
         config = processor["ProcessorConfig"]
         if not isinstance(config, dict):
             raise DefinitionError(where, "must be an object")
-        if "Mode" in config and config["Mode"] not in PROCESSOR_MODES:
+        if "Mode" in config and not (isinstance(config["Mode"], str)
+                                     and config["Mode"] in PROCESSOR_MODES):
             raise DefinitionError(f"{where}.Mode", "must be INLINE or DISTRIBUTED")
     if "ItemReader" in raw:
         where = f"{path}.ItemReader"
