@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from workflow import model
 from workflow.builder import Chain, Choice, Condition, Pass, StateMachine, Succeed, Task
+from workflow.machines.failure_table import BACKOFF, PUT_TRANSIENT, failure_item
 
 NAME = "ExecutionFailureRecorder"
 VERSION = "1.0.1"
 
-BACKOFF = {"interval_seconds": 1, "backoff_rate": 2, "max_attempts": 3, "jitter_strategy": "FULL"}
 # aws-sdk:dynamodb:* names errors DynamoDb.<Exception>, optimized dynamodb:* DynamoDB.<...>
 # (AWS-FACTS); unmodeled ones collapse to DynamoDb.DynamoDbException.
 QUERY_TRANSIENT = (
@@ -31,14 +31,6 @@ QUERY_TRANSIENT = (
     "DynamoDb.RequestLimitExceededException",
     "DynamoDb.InternalServerErrorException",
     "DynamoDb.DynamoDbException",
-)
-PUT_TRANSIENT = (
-    "DynamoDB.ProvisionedThroughputExceededException",
-    "DynamoDB.ThrottlingException",
-    # DynamoDB's code is RequestLimitExceeded; Step Functions always appends the Exception
-    # suffix to error names (AWS docs: supported-services-awssdk, "API naming conventions").
-    "DynamoDB.RequestLimitExceededException",
-    "DynamoDB.InternalServerErrorException",
 )
 
 PARSED = "$.execution.event"
@@ -62,15 +54,10 @@ def build() -> model.StateMachine:
         resource="arn:aws:states:::dynamodb:putItem",
         parameters={
             "TableName": "${FailureTableName}",
-            "Item": {
-                "executionId": {"S.$": "$.detail.executionArn"},
-                "timestamp": {"S.$": "$.time"},
-                "bucket": {"S.$": "$.source.bucket"},
-                "key": {"S.$": "$.source.key"},
-                "error": {"S.$": "$.failure.Error"},
-                "cause": {"S.$": "$.failure.Cause"},
-                "event": {"S.$": "$.source.event"},
-            },
+            "Item": failure_item(
+                execution_id="$.detail.executionArn", timestamp="$.time",
+                bucket="$.source.bucket", key="$.source.key", error="$.failure.Error",
+                cause="$.failure.Cause", event="$.source.event"),
             "ConditionExpression": "attribute_not_exists(executionId)",
         },
         result_path=None,

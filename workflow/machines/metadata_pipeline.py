@@ -29,6 +29,7 @@ from workflow.builder import (
     Succeed,
     Task,
 )
+from workflow.machines.failure_table import BACKOFF, PUT_TRANSIENT, failure_item
 
 NAME = "MetadataPipeline"
 VERSION = "1.0.1"
@@ -47,7 +48,6 @@ ETAG = "$.event.detail.object.etag"
 VERSION_ID = "$.event.detail.object['version-id']"
 
 # The retry settings of the brief: 1 s, doubled, 3 retries, FULL jitter.
-BACKOFF = {"interval_seconds": 1, "backoff_rate": 2, "max_attempts": 3, "jitter_strategy": "FULL"}
 
 # Unmodeled S3 errors, throttling included, arrive as S3.S3Exception (AWS-FACTS, inferred);
 # network-level failures as S3.SdkClientException.
@@ -59,15 +59,6 @@ INDEXER_TRANSIENT = (
     "Lambda.AWSLambdaException",
     "Lambda.SdkClientException",
     "Lambda.TooManyRequestsException",
-)
-# Optimized dynamodb:* integrations name errors DynamoDB.<Exception> (AWS-FACTS).
-DYNAMODB_THROTTLING = (
-    "DynamoDB.ProvisionedThroughputExceededException",
-    "DynamoDB.ThrottlingException",
-    # DynamoDB's code is RequestLimitExceeded; Step Functions always appends the Exception
-    # suffix to error names (AWS docs: supported-services-awssdk, "API naming conventions").
-    "DynamoDB.RequestLimitExceededException",
-    "DynamoDB.InternalServerErrorException",
 )
 
 
@@ -103,19 +94,14 @@ def build() -> model.StateMachine:
         resource="arn:aws:states:::dynamodb:putItem",
         parameters={
             "TableName": "${FailureTableName}",
-            "Item": {
-                "executionId": {"S.$": "$$.Execution.Id"},
-                "timestamp": {"S.$": "$$.State.EnteredTime"},
-                "bucket": {"S.$": BUCKET},
-                "key": {"S.$": KEY},
-                "error": {"S.$": "$.failure.Error"},
-                "cause": {"S.$": "$.failure.Cause"},
-                "event": {"S.$": f"States.JsonToString({EVENT})"},
-            },
+            "Item": failure_item(
+                execution_id="$$.Execution.Id", timestamp="$$.State.EnteredTime",
+                bucket=BUCKET, key=KEY, error="$.failure.Error", cause="$.failure.Cause",
+                event=f"States.JsonToString({EVENT})"),
         },
         result_path=None,
     )
-    record_failure.add_retry(DYNAMODB_THROTTLING, **BACKOFF)
+    record_failure.add_retry(PUT_TRANSIENT, **BACKOFF)
     record_failure.add_catch(failed_unrecorded, [Errors.ALL], result_path="$.recordError")
     failure_path = Chain.start(record_failure).next(failed)
 
