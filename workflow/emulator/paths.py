@@ -312,7 +312,9 @@ def apply_result_path(state_input: Any, result: Any, path: Any) -> Any:
     Absent: the result. Null: the input unchanged. `$`: the result. `$.a.b`: a copy of the
     input with the result set there, creating objects on the way. When the input (or a
     value on the way) is not an object, AWS fails with "Unable to apply ReferencePath ...
-    to input ..." (wording seen in an AWS error quoted in aws/aws-cdk issue #29473).
+    to input <the input as JSON>" (wording seen in AWS errors quoted in aws/aws-cdk issue
+    #29473 and on qiita.com). Those reports name the error `States.ReferencePathConflict`;
+    this emulator still raises `States.Runtime` (docs/fidelity.md), which no catcher sees.
     """
     if path is MISSING or path == "$":
         return result
@@ -348,10 +350,12 @@ def apply_result_path(state_input: Any, result: Any, path: Any) -> Any:
     except TypeError:
         raise StatesError(
             "States.Runtime",
-            # Unconfirmed whether AWS quotes an object input as JSON text in a string (as
-            # here) or bare; the one AWS message seen shows a quoted JSON text.
-            f"Unable to apply ReferencePath {path} to input "
-            f"{json.dumps(compact_json(state_input), ensure_ascii=False)}",
+            # The input is rendered once as JSON: a string input `input1` shows as
+            # `to input "input1"` in an AWS error quoted on qiita.com (tsubasaogawa,
+            # "States.ReferencePathConflict"); the aws/aws-cdk#29473 message, whose input
+            # must have been a string holding JSON text, reads the same way. How an object
+            # input on the way (`$.a.b` with `a: 5`) is rendered is unconfirmed.
+            f"Unable to apply ReferencePath {path} to input {compact_json(state_input)}",
         ) from None
 
 
