@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import socket
+import threading
+import time
 
 import pytest
 from aoss_client import SigV4Signer
@@ -18,6 +19,14 @@ from indexer_errors import (
     OpenSearchUnavailable,
 )
 from metadata_document import Source, document_id
+from opensearch_stub import (
+    authorization_fields,
+    base_url,
+    expected_signature,
+    lower_headers,
+    received,
+)
+from werkzeug import Response
 
 PAYLOAD = {
     "body": '{"title": "Report", "tags": ["a"]}',
@@ -27,6 +36,15 @@ PAYLOAD = {
     "executionId": "arn:aws:states:us-east-1:123456789012:execution:MetadataPipeline:abc",
 }
 DOC_ID = document_id(Source("bkt", "x/metadata.json", "e1", "v7"))
+DOC_PATH = f"/metadata/_doc/{DOC_ID}"
+TEMPLATE_PATH = "/_index_template/metadata-template"
+
+
+def reply_once(server, method: str, path: str, status: int, body: object) -> None:
+    """Script the next request to `method path` to get `status` with `body` (JSON or bytes)."""
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    server.expect_oneshot_request(path, method=method).respond_with_data(
+        raw, status=status, content_type="application/json")
 
 
 def make_indexer(url: str, **kwargs) -> Indexer:
@@ -36,11 +54,11 @@ def make_indexer(url: str, **kwargs) -> Indexer:
 
 
 def test_created_document_is_put_under_its_deterministic_id(opensearch):
-    result = make_indexer(opensearch.url).index(PAYLOAD)
+    result = make_indexer(base_url(opensearch)).index(PAYLOAD)
     assert result == {"documentId": DOC_ID, "index": "metadata", "result": "created"}
-    put = opensearch.requests[-1]
-    assert (put.method, put.path) == ("PUT", f"/metadata/_doc/{DOC_ID}")
-    assert json.loads(put.body) == {
+    put = received(opensearch)[-1]
+    assert (put.method, put.path) == ("PUT", DOC_PATH)
+    assert json.loads(put.get_data()) == {
         "@timestamp": "2026-01-01T00:00:00Z",
         "source": PAYLOAD["source"],
         "metadata": {"title": "Report", "tags": ["a"]},
@@ -48,35 +66,36 @@ def test_created_document_is_put_under_its_deterministic_id(opensearch):
 
 
 def test_status_200_means_updated(opensearch):
-    opensearch.reply("PUT", "/metadata/_doc/", 200, {"_id": DOC_ID, "result": "updated"})
-    assert make_indexer(opensearch.url).index(PAYLOAD)["result"] == "updated"
+    reply_once(opensearch, "PUT", DOC_PATH, 200, {"_id": DOC_ID, "result": "updated"})
+    assert make_indexer(base_url(opensearch)).index(PAYLOAD)["result"] == "updated"
 
 
 def test_status_without_result_field_still_decides_created_or_updated(opensearch):
-    opensearch.reply("PUT", "/metadata/_doc/", 200, b"")
-    assert make_indexer(opensearch.url).index(PAYLOAD)["result"] == "updated"
+    reply_once(opensearch, "PUT", DOC_PATH, 200, b"")
+    assert make_indexer(base_url(opensearch)).index(PAYLOAD)["result"] == "updated"
 
 
 def test_index_template_maps_timestamp_as_date_and_is_put_once_per_container(opensearch):
-    indexer = make_indexer(opensearch.url)
+    indexer = make_indexer(base_url(opensearch))
     indexer.index(PAYLOAD)
     indexer.index(PAYLOAD)
-    templates = [r for r in opensearch.requests if r.path.startswith("/_index_template/")]
+    templates = [r for r in received(opensearch) if r.path.startswith("/_index_template/")]
     assert len(templates) == 1
-    assert templates[0].path == "/_index_template/metadata-template"
-    assert json.loads(templates[0].body) == {
+    assert templates[0].path == TEMPLATE_PATH
+    assert json.loads(templates[0].get_data()) == {
         "index_patterns": ["metadata*"],
         "template": {"mappings": {"properties": {"@timestamp": {"type": "date"}}}},
     }
 
 
 def test_failed_template_is_retried_by_the_next_invocation(opensearch):
-    opensearch.reply("PUT", "/_index_template/", 503, {"message": "busy"})
-    indexer = make_indexer(opensearch.url)
+    reply_once(opensearch, "PUT", TEMPLATE_PATH, 503, {"message": "busy"})
+    indexer = make_indexer(base_url(opensearch))
     with pytest.raises(OpenSearchUnavailable):
         indexer.index(PAYLOAD)
-    opensearch.replies.clear()
+    assert [r.path for r in received(opensearch)] == [TEMPLATE_PATH]
     assert indexer.index(PAYLOAD)["result"] == "created"
+    assert [r.path for r in received(opensearch)] == [TEMPLATE_PATH, TEMPLATE_PATH, DOC_PATH]
 
 
 @pytest.mark.parametrize(
@@ -92,19 +111,34 @@ def test_failed_template_is_retried_by_the_next_invocation(opensearch):
     ],
 )
 def test_http_status_maps_to_contract_error(opensearch, status, body, error, message):
-    opensearch.reply("PUT", "/metadata/_doc/", status, body)
+    reply_once(opensearch, "PUT", DOC_PATH, status, body)
     with pytest.raises(error, match=message):
-        make_indexer(opensearch.url).index(PAYLOAD)
+        make_indexer(base_url(opensearch)).index(PAYLOAD)
 
 
-def test_timeout_is_unavailable():
-    # A listening socket that never accepts: the connection opens, no reply ever comes.
-    with socket.socket() as silent:
-        silent.bind(("127.0.0.1", 0))
-        silent.listen(8)
-        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+def test_timeout_is_unavailable(opensearch):
+    # The server reads the request, then holds its reply until the client (timeout 0.5 s)
+    # has given up; the wait is bounded so a broken client cannot hang the test run.
+    client_gave_up = threading.Event()
+
+    def late_reply(request):
+        client_gave_up.wait(timeout=5)
+        return Response(b"{}", status=201, content_type="application/json")
+
+    opensearch.expect_oneshot_request(TEMPLATE_PATH, method="PUT").respond_with_handler(
+        late_reply)
+    try:
         with pytest.raises(OpenSearchUnavailable, match="timed out"):
-            make_indexer(url).index(PAYLOAD)
+            make_indexer(base_url(opensearch)).index(PAYLOAD)
+    finally:
+        client_gave_up.set()
+        # The server logs the request once the held reply is written; wait for that (bounded)
+        # so the entry cannot land in the next test's log of the shared server.
+        for _ in range(500):
+            if opensearch.log:
+                break
+            time.sleep(0.01)
+    assert [r.path for r in received(opensearch)] == [TEMPLATE_PATH]
 
 
 def test_connection_refused_is_unavailable():
@@ -117,26 +151,26 @@ def test_connection_refused_is_unavailable():
 
 def test_invalid_metadata_fails_before_any_request(opensearch):
     with pytest.raises(InvalidMetadata):
-        make_indexer(opensearch.url).index({**PAYLOAD, "body": "[]"})
-    assert opensearch.requests == []
+        make_indexer(base_url(opensearch)).index({**PAYLOAD, "body": "[]"})
+    assert received(opensearch) == []
 
 
 def test_timeseries_collection_posts_without_an_id_and_returns_the_server_id(opensearch):
-    opensearch.reply("POST", "/metadata/_doc", 201, {"_id": "srv-1", "result": "created"})
-    result = make_indexer(opensearch.url, collection_type="TIMESERIES").index(PAYLOAD)
+    reply_once(opensearch, "POST", "/metadata/_doc", 201, {"_id": "srv-1", "result": "created"})
+    result = make_indexer(base_url(opensearch), collection_type="TIMESERIES").index(PAYLOAD)
     assert result == {"documentId": "srv-1", "index": "metadata", "result": "created"}
-    assert opensearch.requests[-1].path == "/metadata/_doc"
+    assert received(opensearch)[-1].path == "/metadata/_doc"
 
 
 def test_handler_reads_its_configuration_from_the_environment(opensearch, monkeypatch):
     import indexer as module
 
     monkeypatch.setattr(module, "_indexer", None)
-    monkeypatch.setenv("OPENSEARCH_ENDPOINT", opensearch.url)
+    monkeypatch.setenv("OPENSEARCH_ENDPOINT", base_url(opensearch))
     monkeypatch.setenv("OPENSEARCH_SIGNING", "none")
     monkeypatch.setenv("INDEX_NAME", "metadata-v2")
     assert handler(PAYLOAD, None)["index"] == "metadata-v2"
-    assert opensearch.requests[-1].path == f"/metadata-v2/_doc/{DOC_ID}"
+    assert received(opensearch)[-1].path == f"/metadata-v2/_doc/{DOC_ID}"
 
 
 # --- SigV4, recomputed independently of botocore from what reached the server -------------
@@ -144,57 +178,37 @@ def test_handler_reads_its_configuration_from_the_environment(opensearch, monkey
 KEY, SECRET, TOKEN = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "session-token"
 
 
-def _hmac(key: bytes, text: str) -> bytes:
-    return hmac.new(key, text.encode(), hashlib.sha256).digest()
-
-
-def expected_signature(method: str, path: str, headers: dict[str, str], signed: list[str],
-                       region: str, service: str) -> str:
-    """The SigV4 signature per the AWS spec (canonical request -> string to sign -> HMAC)."""
-    amz_date = headers["x-amz-date"]
-    canonical_headers = "".join(f"{h}:{' '.join(headers[h].split())}\n" for h in signed)
-    canonical_request = "\n".join([
-        method, path, "", canonical_headers, ";".join(signed), headers["x-amz-content-sha256"],
-    ])
-    scope = f"{amz_date[:8]}/{region}/{service}/aws4_request"
-    string_to_sign = "\n".join([
-        "AWS4-HMAC-SHA256", amz_date, scope,
-        hashlib.sha256(canonical_request.encode()).hexdigest(),
-    ])
-    key = ("AWS4" + SECRET).encode()
-    for part in (amz_date[:8], region, service, "aws4_request"):
-        key = _hmac(key, part)
-    return hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
-
-
 def test_requests_are_sigv4_signed_for_aoss_with_the_body_hash(opensearch):
     signer = SigV4Signer("eu-west-1", credentials=lambda: ReadOnlyCredentials(KEY, SECRET, TOKEN))
-    config = IndexerConfig(endpoint=opensearch.url, region="eu-west-1", timeout=2)
+    config = IndexerConfig(endpoint=base_url(opensearch), region="eu-west-1", timeout=2)
     Indexer(config, sign=signer).index(PAYLOAD)
-    assert len(opensearch.requests) == 2
-    for request in opensearch.requests:
-        headers = {k.lower(): v for k, v in request.headers.items()}
-        assert headers["x-amz-content-sha256"] == hashlib.sha256(request.body).hexdigest()
+    assert len(received(opensearch)) == 2
+    for request in received(opensearch):
+        headers = lower_headers(request)
+        assert headers["x-amz-content-sha256"] == hashlib.sha256(request.get_data()).hexdigest()
         assert headers["x-amz-security-token"] == TOKEN
-        algorithm, _, fields = headers["authorization"].partition(" ")
+        algorithm, parts = authorization_fields(headers["authorization"])
         assert algorithm == "AWS4-HMAC-SHA256"
-        parts = dict(item.strip().split("=", 1) for item in fields.split(","))
         signed = parts["SignedHeaders"].split(";")
         assert {"host", "x-amz-content-sha256", "x-amz-date"} <= set(signed)
         assert parts["Credential"] == f"{KEY}/{headers['x-amz-date'][:8]}/eu-west-1/aoss/aws4_request"
         assert parts["Signature"] == expected_signature(
-            request.method, request.path, headers, signed, "eu-west-1", "aoss"
+            request.method, request.path, headers, signed, SECRET, "eu-west-1", "aoss"
         )
 
 
 def test_a_tampered_body_no_longer_matches_the_signature(opensearch):
     signer = SigV4Signer("eu-west-1", credentials=lambda: ReadOnlyCredentials(KEY, SECRET, None))
-    Indexer(IndexerConfig(endpoint=opensearch.url, region="eu-west-1"), sign=signer).index(PAYLOAD)
-    request = opensearch.requests[-1]
-    headers = {k.lower(): v for k, v in request.headers.items()}
-    signed = headers["authorization"].split("SignedHeaders=")[1].split(",")[0].split(";")
-    headers["x-amz-content-sha256"] = hashlib.sha256(request.body + b" ").hexdigest()
-    signature = headers["authorization"].rsplit("Signature=", 1)[1]
-    assert signature != expected_signature(
-        request.method, request.path, headers, signed, "eu-west-1", "aoss"
+    config = IndexerConfig(endpoint=base_url(opensearch), region="eu-west-1")
+    Indexer(config, sign=signer).index(PAYLOAD)
+    request = received(opensearch)[-1]
+    headers = lower_headers(request)
+    _, parts = authorization_fields(headers["authorization"])
+    signed = parts["SignedHeaders"].split(";")
+    assert parts["Signature"] == expected_signature(
+        request.method, request.path, headers, signed, SECRET, "eu-west-1", "aoss"
+    )
+    headers["x-amz-content-sha256"] = hashlib.sha256(request.get_data() + b" ").hexdigest()
+    assert parts["Signature"] != expected_signature(
+        request.method, request.path, headers, signed, SECRET, "eu-west-1", "aoss"
     )
