@@ -5,13 +5,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from opensearch_stub import (
+    authorization_fields,
+    base_url,
+    expected_signature,
+    lower_headers,
+    received,
+)
 
 from workflow.cli import main
 from workflow.simulate import (
@@ -278,71 +282,21 @@ def test_a_file_path_is_keyed_by_its_name(tmp_path):
 
 # --- --opensearch-url --------------------------------------------------------------------------
 
-@dataclass
-class Received:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class Server:
-    url: str = ""
-    requests: list[Received] = field(default_factory=list)
-
-
-@pytest.fixture
-def opensearch() -> Iterator[Server]:
-    """A real HTTP server on 127.0.0.1 that answers as OpenSearch does."""
-    server_state = Server()
-    seen: set[str] = set()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_PUT(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            server_state.requests.append(Received(self.command, self.path,
-                                                  dict(self.headers.items()), body))
-            if self.path.startswith("/_index_template/"):
-                status, reply = 200, {"acknowledged": True}
-            else:
-                status = 200 if self.path in seen else 201
-                seen.add(self.path)
-                reply = {"_id": self.path.rsplit("/", 1)[-1],
-                         "result": "updated" if status == 200 else "created"}
-            raw = json.dumps(reply).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(raw)))
-            self.end_headers()
-            self.wfile.write(raw)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    server_state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    try:
-        yield server_state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
+# `opensearch` (tests/conftest.py) is pytest-httpserver on 127.0.0.1 answering as OpenSearch:
+# the index template PUT is acknowledged and a document PUT is created.
 
 def test_basic_auth_url_sends_authenticated_correct_requests(tmp_path, opensearch):
-    url = opensearch.url.replace("http://", "http://admin:s3cr%3At@")
+    url = base_url(opensearch).replace("http://", "http://admin:s3cr%3At@")
     files = [write(tmp_path, "a/metadata.json", '{"title": "A"}')]
     report = simulate(files, Options(out=tmp_path, opensearch_url=url))
     assert [o.outcome for o in report.outcomes] == ["indexed"]
     expected = "Basic " + base64.b64encode(b"admin:s3cr:t").decode()
-    assert [r.headers.get("Authorization") for r in opensearch.requests] == [expected] * 2
-    template, document = opensearch.requests
+    assert [r.headers.get("Authorization") for r in received(opensearch)] == [expected] * 2
+    template, document = received(opensearch)
     assert (template.method, template.path) == ("PUT", "/_index_template/metadata-template")
     assert (document.method, document.path) == \
         ("PUT", f"/metadata/_doc/{report.outcomes[0].document_id}")
-    body = json.loads(document.body)
+    body = json.loads(document.get_data())
     assert body["metadata"] == {"title": "A"}
     assert body["source"]["key"] == "a/metadata.json"
     assert not (tmp_path / "index").exists()  # no folder index when a URL is given
@@ -357,23 +311,26 @@ def test_aoss_url_requests_are_sigv4_signed_for_aoss(tmp_path, opensearch):
 
     def to_localhost(request, timeout):  # route the aoss host to the local server
         return send_http(replace(request, url=request.url.replace(f"https://{host}",
-                                                                  opensearch.url)), timeout)
+                                                                  base_url(opensearch))), timeout)
 
     credentials = ReadOnlyCredentials("AKIDLOCALTEST", "secret", None)
     files = [write(tmp_path, "a/metadata.json", '{"title": "A"}')]
     report = simulate(files, Options(out=tmp_path, opensearch_url=f"https://{host}"),
                       send=to_localhost, credentials=lambda: credentials)
     assert [o.outcome for o in report.outcomes] == ["indexed"]
-    assert len(opensearch.requests) == 2
-    for received in opensearch.requests:
-        headers = {k.lower(): v for k, v in received.headers.items()}
+    assert len(received(opensearch)) == 2
+    for request in received(opensearch):
+        headers = lower_headers(request)
         assert headers["host"] == host
-        assert headers["x-amz-content-sha256"] == hashlib.sha256(received.body).hexdigest()
+        assert headers["x-amz-content-sha256"] == hashlib.sha256(request.get_data()).hexdigest()
         auth = headers["authorization"]
         assert auth.startswith("AWS4-HMAC-SHA256 Credential=AKIDLOCALTEST/")
         assert "/eu-west-1/aoss/aws4_request" in auth
-        signed = auth.split("SignedHeaders=")[1].split(",")[0].split(";")
+        _, parts = authorization_fields(auth)
+        signed = parts["SignedHeaders"].split(";")
         assert {"host", "x-amz-content-sha256", "x-amz-date"} <= set(signed)
+        assert parts["Signature"] == expected_signature(
+            request.method, request.path, headers, signed, "secret", "eu-west-1", "aoss")
 
 
 def test_aoss_url_without_credentials_is_an_input_error(tmp_path, monkeypatch):
