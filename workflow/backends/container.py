@@ -236,6 +236,9 @@ class ContainerBackend:
     def _machine_arn(self, case: Case) -> str:
         key = (case.state_machine, case.definition_file)
         if key not in self._machines:
+            # Created as STANDARD even for an EXPRESS machine (the failure recorder): only
+            # Standard executions have a GetExecutionHistory to compare, and the local
+            # backend runs every case as STANDARD too, so both see the same semantics.
             response = self._client.create_state_machine(
                 name=case.state_machine,
                 definition=definition_text(case.definition_file, self.suite.substitutions),
