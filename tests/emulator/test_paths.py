@@ -125,10 +125,11 @@ def test_result_path_sets_value_in_a_copy_creating_objects_on_the_way():
     assert original["keep"] == {"x": 1}
 
 
-def test_result_path_into_a_non_object_fails_with_states_runtime():
+def test_result_path_into_a_non_object_fails_with_reference_path_conflict():
+    # AWS's name for it (qiita.com report; localstack/localstack#1854 quoting AWS support).
     with pytest.raises(StatesError) as info:
         apply_result_path("text", 1, "$.a")
-    assert info.value.error == "States.Runtime"
+    assert info.value.error == "States.ReferencePathConflict"
     assert info.value.cause.startswith("Unable to apply ReferencePath $.a to input ")
     with pytest.raises(StatesError):
         apply_result_path({"a": 3}, 1, "$.a.b")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from workflow.emulator import FakeClock, run
 
 START = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
@@ -168,25 +166,21 @@ def test_result_path_into_a_string_input_fails_and_quotes_the_input_once():
     assert _types(execution) == ["ExecutionStarted", "PassStateEntered", "ExecutionFailed"]
 
 
-def test_result_path_into_a_non_object_is_states_runtime_in_this_emulator():
-    # docs/fidelity.md: the emulator's choice, which no catcher sees (see the xfail below).
+def test_result_path_into_an_array_input_is_a_reference_path_conflict():
     execution = run(_pass(Result=1, ResultPath="$.r"), [1, 2])
     assert (execution.error, execution.cause) == (
-        "States.Runtime", RUNTIME_PREFIX + "Unable to apply ReferencePath $.r to input [1,2]")
+        "States.ReferencePathConflict", "Unable to apply ReferencePath $.r to input [1,2]")
 
 
 def test_result_path_through_a_non_object_value_fails():
     execution = run(_pass(Result=1, ResultPath="$.a.b"), {"a": 5})
-    assert execution.error == "States.Runtime"
-    assert execution.cause == (RUNTIME_PREFIX
-                               + 'Unable to apply ReferencePath $.a.b to input {"a":5}')
+    assert execution.error == "States.ReferencePathConflict"
+    assert execution.cause == 'Unable to apply ReferencePath $.a.b to input {"a":5}'
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "AWS names this error States.ReferencePathConflict, without the 'An error occurred while "
-    "executing the state' prefix (AWS errors quoted on qiita.com and in cdklabs/construct-hub "
-    "PR #459); the emulator raises States.Runtime and tests/emulator/test_paths.py pins that"))
 def test_result_path_into_a_non_object_is_reference_path_conflict_as_aws_reports():
+    # AWS errors quoted on qiita.com and in cdklabs/construct-hub PR #459: this name, and no
+    # "An error occurred while executing the state" prefix (that one is States.Runtime's).
     execution = run(_pass(Result=1, ResultPath="$.someTaskResult"), "input1")
     assert (execution.error, execution.cause) == (
         "States.ReferencePathConflict",
@@ -275,3 +269,16 @@ def test_pass_event_ids_chain_through_previous_event_id():
     execution = run(_pass(), {})
     assert [(e["id"], e["previousEventId"]) for e in execution.events] == [
         (1, 0), (2, 0), (3, 2), (4, 3)]
+
+
+def test_a_reference_path_conflict_is_caught_by_states_all_unlike_states_runtime():
+    # Only States.Runtime and States.DataLimitExceeded are terminal (AWS docs,
+    # concepts-error-handling); ReferencePathConflict is an ordinary error to a catcher.
+    definition = {"StartAt": "P", "States": {
+        "P": {"Type": "Parallel", "Branches": [{"StartAt": "Q", "States": {
+            "Q": {"Type": "Pass", "Result": 1, "ResultPath": "$.r", "End": True}}}],
+              "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}], "End": True},
+        "Caught": {"Type": "Succeed"}}}
+    execution = run(definition, "text")
+    assert execution.status == "SUCCEEDED"
+    assert execution.output["Error"] == "States.ReferencePathConflict"

@@ -306,6 +306,10 @@ def apply_output_path(path: Any, data: Any, context: Any) -> Any:
     return _apply_io_path(path, data, context)
 
 
+# The error AWS raises when ResultPath cannot be applied (see apply_result_path).
+REFERENCE_PATH_CONFLICT = "States.ReferencePathConflict"
+
+
 def apply_result_path(state_input: Any, result: Any, path: Any) -> Any:
     """Combine a state's input and result as ResultPath says.
 
@@ -313,8 +317,12 @@ def apply_result_path(state_input: Any, result: Any, path: Any) -> Any:
     input with the result set there, creating objects on the way. When the input (or a
     value on the way) is not an object, AWS fails with "Unable to apply ReferencePath ...
     to input <the input as JSON>" (wording seen in AWS errors quoted in aws/aws-cdk issue
-    #29473 and on qiita.com). Those reports name the error `States.ReferencePathConflict`;
-    this emulator still raises `States.Runtime` (docs/fidelity.md), which no catcher sees.
+    #29473 and on qiita.com), under the error name `States.ReferencePathConflict` and
+    without the "An error occurred while executing the state" prefix (qiita.com report;
+    localstack/localstack#1854 quotes the same name from AWS support). It is not one of
+    the documented terminal errors, so `States.ALL` catches it like any other (AWS docs,
+    concepts-error-handling: States.ALL matches every error but the terminal ones); that
+    catchability is inferred, not recorded.
     """
     if path is MISSING or path == "$":
         return result
@@ -349,7 +357,7 @@ def apply_result_path(state_input: Any, result: Any, path: Any) -> Any:
         return output
     except TypeError:
         raise StatesError(
-            "States.Runtime",
+            REFERENCE_PATH_CONFLICT,
             # The input is rendered once as JSON: a string input `input1` shows as
             # `to input "input1"` in an AWS error quoted on qiita.com (tsubasaogawa,
             # "States.ReferencePathConflict"); the aws/aws-cdk#29473 message, whose input
