@@ -14,9 +14,9 @@ from workflow.emulator.paths import (
     apply_output_path,
     apply_result_path,
     get_path,
-    parse_timestamp,
     render_template,
 )
+from workflow.emulator.timestamps import parse_timestamp
 
 DATA = {"a": {"b": [10, 20, {"c": "deep"}]}, "items": [{"v": 1}, {"v": 2}], "odd key": 3}
 CONTEXT = {"Execution": {"Name": "exec-1", "Input": {"x": 1}}, "State": {"Name": "S"}}

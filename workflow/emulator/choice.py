@@ -19,7 +19,8 @@ from collections.abc import Callable
 from typing import Any
 
 from workflow.emulator.errors import DefinitionError, StatesError, UnsupportedFeature
-from workflow.emulator.paths import MISSING, _compile_path, _resolve, parse_timestamp
+from workflow.emulator.paths import MISSING, _compile_path, _resolve
+from workflow.emulator.timestamps import parse_timestamp
 from workflow.errors import json_path
 
 __all__ = ["COMPARATORS", "choose_next", "choose_rule", "compile_rule", "evaluate_rule",

@@ -15,6 +15,7 @@ from workflow.emulator.errors import DefinitionError, UnsupportedFeature
 from workflow.emulator.fields import check_fields, compile_choices, located
 from workflow.emulator.paths import MISSING, check_result_path, compile_path
 from workflow.emulator.retry import Catcher, Retrier, parse_catchers, parse_retriers
+from workflow.emulator.timestamps import parse_timestamp
 from workflow.emulator.variables import compile_assign
 from workflow.errors import json_path
 
@@ -234,8 +235,6 @@ def _check_wait(raw: dict, path: str) -> None:
     if key != "Seconds" and not isinstance(value, str):
         raise DefinitionError(f"{path}.{key}", "must be a string")
     if key == "Timestamp":
-        from workflow.emulator.paths import parse_timestamp
-
         if parse_timestamp(value) is None:
             # AWS rejects this at creation (corpus invalid-definitions: ".../Timestamp").
             raise DefinitionError(f"{path}.Timestamp", "is not an ISO-8601 timestamp")

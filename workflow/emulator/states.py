@@ -17,7 +17,8 @@ from workflow.emulator.errors import StatesError
 from workflow.emulator.execution import Call
 from workflow.emulator.history import error_details, is_legacy_lambda, task_resource_parts
 from workflow.emulator.intrinsics import evaluate_intrinsic
-from workflow.emulator.paths import MISSING, context_object, get_path, parse_timestamp
+from workflow.emulator.paths import MISSING, context_object, get_path
+from workflow.emulator.timestamps import parse_timestamp
 
 RUNTIME = "States.Runtime"
 NOT_TRUNCATED = {"truncated": False}
