@@ -24,7 +24,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="metapipe", description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog="metapipe",
+        description="Build, lint, run and simulate the Step Functions workflow that indexes "
+                    "S3 metadata.json objects into OpenSearch Serverless.",
+        epilog="Exit codes: 0 ok, 1 findings or a failed execution, 2 bad input.")
     parser.add_argument("--version", action="version", version=f"metapipe {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name in COMMANDS:
