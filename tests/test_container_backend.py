@@ -148,3 +148,39 @@ def test_container_backend_runs_a_case_in_step_functions_local():
     with cb.ContainerBackend(suite) as backend:
         ex = backend(suite.case("HappyPath"))
     assert ex.status == "SUCCEEDED"
+
+
+def test_a_definition_step_functions_local_refuses_is_reported_with_its_file_and_words():
+    from botocore.exceptions import ClientError
+
+    class RefusingClient:
+        def create_state_machine(self, **kwargs):
+            raise ClientError({"Error": {"Code": "InvalidDefinition", "Message":
+                                         "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED:\n"
+                                         " Field JitterStrategy not allowed'"}},
+                              "CreateStateMachine")
+
+    suite = load_suite(REPO / "mocks" / "cases.json")
+    backend = cb.ContainerBackend(suite)
+    backend._client = RefusingClient()  # the part after the container has started
+    case = suite.case("HappyPath")
+    with pytest.raises(cb.DefinitionRejected) as info:
+        backend(case)
+    message = str(info.value)
+    assert str(case.definition_file) in message and "MetadataPipeline" in message
+    assert "JitterStrategy not allowed" in message and "\n" not in message
+
+
+def test_other_create_errors_are_not_disguised_as_rejections():
+    from botocore.exceptions import ClientError
+
+    class BrokenClient:
+        def create_state_machine(self, **kwargs):
+            raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "down"}},
+                              "CreateStateMachine")
+
+    suite = load_suite(REPO / "mocks" / "cases.json")
+    backend = cb.ContainerBackend(suite)
+    backend._client = BrokenClient()
+    with pytest.raises(ClientError):
+        backend(suite.case("HappyPath"))

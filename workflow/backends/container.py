@@ -37,6 +37,16 @@ class NoDockerEngine(RuntimeError):
     """No Docker engine answered a ping; `str()` is the one-line reason for the user."""
 
 
+class DefinitionRejected(RuntimeError):
+    """Step Functions Local refused a definition that AWS accepts.
+
+    Its last release predates fields AWS added later (ErrorPath/CausePath on Fail and
+    JitterStrategy/MaxDelaySeconds on retriers came in 2023-09; whether the image knows them
+    is unconfirmed here, where no Docker engine runs). That is a difference between the
+    backends to report, not a crash: `str()` names the file and Step Functions Local's words.
+    """
+
+
 def docker_engine_status(timeout: float = 3.0) -> tuple[bool, str]:
     """Ping the Docker engine (not merely look for a `docker` client binary)."""
     try:
@@ -239,18 +249,30 @@ class ContainerBackend:
             # Created as STANDARD even for an EXPRESS machine (the failure recorder): only
             # Standard executions have a GetExecutionHistory to compare, and the local
             # backend runs every case as STANDARD too, so both see the same semantics.
-            response = self._client.create_state_machine(
-                name=case.state_machine,
-                definition=definition_text(case.definition_file, self.suite.substitutions),
-                roleArn=ROLE_ARN,
-            )
+            from botocore.exceptions import ClientError
+
+            try:
+                response = self._client.create_state_machine(
+                    name=case.state_machine,
+                    definition=definition_text(case.definition_file, self.suite.substitutions),
+                    roleArn=ROLE_ARN,
+                )
+            except ClientError as exc:
+                error = exc.response.get("Error", {})
+                if error.get("Code") != "InvalidDefinition":
+                    raise
+                raise DefinitionRejected(
+                    f"Step Functions Local rejected {case.definition_file} "
+                    f"({case.state_machine}): {' '.join(str(error.get('Message', '')).split())}"
+                ) from None
             self._machines[key] = response["stateMachineArn"]
         return self._machines[key]
 
     def __call__(self, case: Case) -> Execution:
         client = self._client
+        machine_arn = self._machine_arn(case)
         started = client.start_execution(
-            stateMachineArn=test_case_arn(self._machine_arn(case), case.name),
+            stateMachineArn=test_case_arn(machine_arn, case.name),
             name=case.name,
             input=json.dumps(load_json(case.input_file)),
         )

@@ -23,7 +23,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workflow.backends.container import ContainerBackend, NoDockerEngine, compare_executions
+    from workflow.backends.container import (
+        ContainerBackend,
+        DefinitionRejected,
+        NoDockerEngine,
+        compare_executions,
+    )
     from workflow.backends.local import LocalBackend
 
     suite = load_suite(args.cases, args.mock_config)
@@ -41,6 +46,9 @@ def run(args: argparse.Namespace) -> int:
         except NoDockerEngine as exc:
             print(f"metapipe test: {exc}", file=sys.stderr)
             return 2
+        except DefinitionRejected as exc:  # a backend difference, reported as a failure
+            print(f"metapipe test: {exc}", file=sys.stderr)
+            return 1
     differences: list[str] = []
     if len(runs) == 2:
         for a, b in zip(runs["local"], runs["container"], strict=True):
