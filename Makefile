@@ -32,6 +32,7 @@ test: $(STAMP)
 	$(BIN)/ruff check workflow tests
 	$(BIN)/metapipe build --check
 	$(BIN)/metapipe lint asl/
+	$(BIN)/metapipe lint --type express asl/execution-failure-recorder.asl.json
 	@if [ -f $(AWS_RECORDED) ]; then $(BIN)/metapipe conformance $(AWS_RECORDED) --summary; \
 	 else echo "conformance: $(AWS_RECORDED) not found, skipped (tests say so too)"; fi
 	$(BIN)/python -m pytest
