@@ -142,3 +142,19 @@ def test_jsonata_numeric_field_may_be_an_expression() -> None:
         "Arguments": {"FunctionName": "f", "Payload": "{% $states.input %}"},
         "TimeoutSeconds": "{% $states.input.timeout %}", "End": True}}}
     assert lint_definition(definition) == []
+
+
+VALID_FIXTURES = sorted((FIXTURES / "valid").glob("*.json"))
+
+
+@pytest.mark.parametrize("fixture", VALID_FIXTURES, ids=lambda p: p.stem)
+def test_real_world_pattern_lints_clean(fixture: Path) -> None:
+    """Patterns found in deployed definitions (docs/lint.md, Real-world check) stay clean."""
+    findings = [(d.code, d.path.dotted, d.message) for d in lint_file(fixture)]
+    assert findings == []
+
+
+def test_bare_placeholder_keeps_its_type_unknown_but_a_quoted_one_is_a_string() -> None:
+    """Only a placeholder standing outside quotes escapes the type check."""
+    quoted = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": "${S}", "End": True}}}
+    assert [d.code for d in lint_definition(quoted)] == ["ASL005"]

@@ -317,7 +317,8 @@ def _sdk(ctx: LintContext) -> Iterable[Diagnostic]:
                                  action=item.action, pattern=item.pattern)
         name = sdk.botocore_name(item.service)
         if name is None:
-            yield UNKNOWN_SDK_SERVICE.at(item.ref.loc, service=item.service, hint="")
+            if item.service not in sdk.DOCUMENTED_WITHOUT_MODEL:
+                yield UNKNOWN_SDK_SERVICE.at(item.ref.loc, service=item.service, hint="")
             continue
         model = sdk.service_model(name)
         if sdk.operation_name(model, item.action) is None:

@@ -15,6 +15,7 @@ from workflow.lint.context import JSONATA, JSONPATH, LintContext, type_name
 from workflow.lint.diagnostic import ERROR, Diagnostic
 from workflow.lint.rule import rule
 from workflow.lint.shapes import shaped_objects
+from workflow.lint.source import is_bare_placeholder
 from workflow.lint.syntax import check_timestamp, is_jsonata_string
 
 NOT_OBJECT = rule("ASL001", "not-an-object", ERROR, "{what} must be an object, not {got}", """
@@ -132,8 +133,8 @@ def show(value: Any) -> str:
 
 def _value_problem(kind: F.Kind, value: Any) -> tuple[str, str] | None:
     """Return (rule code, expectation) when `value` does not fit `kind`."""
-    if kind.type == "any":
-        return None
+    if kind.type == "any" or is_bare_placeholder(value):
+        return None  # a bare ${Name} is only known once CloudFormation substitutes it
     if value is None:
         return None if kind.nullable else ("ASL005", "non-null " + _KIND_WORDS[kind.type])
     ok_types = _TYPES[kind.type]

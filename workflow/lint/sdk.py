@@ -17,6 +17,17 @@ _ALIASES = {"sfn": "stepfunctions", "cloudwatchlogs": "logs", "eventbridge": "ev
             "elasticloadbalancingv2": "elbv2", "elasticloadbalancing": "elb",
             "cognitoidentityprovider": "cognito-idp", "costexplorer": "ce"}
 
+# Service names the developer guide lists for aws-sdk integrations (supported-services-awssdk)
+# whose models recent botocore releases no longer ship (the services were retired or
+# deprecated). Step Functions still lists them, so they are not "unknown": their actions
+# and parameters simply cannot be checked here.
+DOCUMENTED_WITHOUT_MODEL = frozenset({
+    "apptest", "elasticinference", "elastictranscoder", "evidently", "finspace",
+    "finspacedata", "honeycode", "iotanalytics", "iotevents", "ioteventsdata", "iotfleethub",
+    "lookoutmetrics", "lookoutvision", "opsworks", "opsworkscm", "panorama",
+    "privatenetworks", "qldb", "qldbsession", "robomaker", "simspaceweaver", "sms", "tnb",
+})
+
 
 @lru_cache(maxsize=1)
 def _session() -> Any:
@@ -44,7 +55,14 @@ def _service_id_index() -> dict[str, str]:
             metadata = loader.load_service_model(name, "service-2")["metadata"]
         except Exception:  # noqa: BLE001 - a broken model only hides that one service
             continue
-        index.setdefault(_norm(metadata.get("serviceId", name)), name)
+        service_id = _norm(metadata.get("serviceId", name))
+        index.setdefault(service_id, name)
+        # The Java SDK v2, whose names Step Functions uses, drops a trailing "Service":
+        # "Database Migration Service" is aws-sdk:databasemigration, "Directory Service"
+        # aws-sdk:directory, "Elasticsearch Service" aws-sdk:elasticsearch
+        # (developer guide, supported-services-awssdk).
+        if service_id.endswith("service") and len(service_id) > len("service"):
+            index.setdefault(service_id.removesuffix("service"), name)
     return index
 
 

@@ -53,10 +53,64 @@ def parse_text(text: str, source: str, is_yaml: bool) -> Any:
 
 
 def load_definition(path: str | Path) -> tuple[Any, str]:
-    """Read and parse one definition file; returns (value, text)."""
+    """Read and parse one definition file; returns (value, text).
+
+    A JSON file may hold bare `${Name}` placeholders where a number or a boolean goes
+    (`"TimeoutSeconds": ${Timeout}`): SAM and CloudFormation substitute the file's text
+    before parsing it (DefinitionUri with DefinitionSubstitutions), so such a file
+    deploys. It is read with each bare placeholder quoted, and the text returned is the
+    quoted one; `is_bare_placeholder` tells the rules which strings stood bare.
+    """
     path = Path(path)
     text = read_text(path)
-    return parse_text(text, str(path), path.suffix.lower() in YAML_SUFFIXES), text
+    is_yaml = path.suffix.lower() in YAML_SUFFIXES
+    if not is_yaml and "${" in text:
+        quoted = quote_bare_placeholders(text)
+        if quoted != text:
+            try:
+                return json.loads(quoted), quoted
+            except json.JSONDecodeError:
+                pass  # report the error of the file as written
+    return parse_text(text, str(path), is_yaml), text
+
+
+_BARE_MARK = "\\u0000bare"  # a JSON escape: decodes to NUL, which no real placeholder holds
+
+
+def quote_bare_placeholders(text: str) -> str:
+    """Quote each `${Name}` that stands outside JSON strings, marking it as bare.
+
+    The quoted value reads `"\u0000bare${Name}"`, so after parsing it is a string that
+    starts with NUL + "bare" and `is_bare_placeholder` recognises it.
+    """
+    out, pos, in_string = [], 0, False
+    while pos < len(text):
+        char = text[pos]
+        if in_string:
+            if char == "\\":
+                out.append(text[pos:pos + 2])
+                pos += 2
+                continue
+            in_string = char != '"'
+        elif char == '"':
+            in_string = True
+        elif text.startswith("${", pos):
+            match = _BARE.match(text, pos)
+            if match:
+                out.append(f'"{_BARE_MARK}{match.group()}"')
+                pos = match.end()
+                continue
+        out.append(char)
+        pos += 1
+    return "".join(out)
+
+
+_BARE = re.compile(r"\$\{[A-Za-z0-9_.:-]+\}")
+
+
+def is_bare_placeholder(value: Any) -> bool:
+    """True for a string that stood as a bare `${Name}` in the file (see load_definition)."""
+    return isinstance(value, str) and value.startswith("\x00bare${")
 
 
 def collect_files(paths: list[str]) -> list[Path]:

@@ -59,6 +59,11 @@ def check_path(text: str) -> str | None:
         char = text[pos]
         if char == ".":
             step = pos + 2 if text.startswith("..", pos) else pos + 1
+            if step < end and text[step] == "[":
+                # Jayway JsonPath, which Step Functions runs, reads `.[0]` as `[0]`
+                # (AWS sample ec2-instance-isolation-cdk selects "$.Snapshots.[0].State").
+                pos = step
+                continue
             if step < end and text[step] == "*":
                 pos = step + 1
                 continue
