@@ -108,7 +108,11 @@ def input_members(service: str, operation: str) -> tuple[frozenset[str], frozens
     if shape is None:
         return frozenset(), frozenset()
     members = frozenset(parameter_name(m) for m in shape.members)
-    required = frozenset(parameter_name(m) for m in shape.required_members)
+    # An idempotency token (ClientToken of emr-serverless StartJobRun, fis StartExperiment...)
+    # is filled in by the SDK when absent, so it is never missing (192 such members are
+    # marked required in botocore's models).
+    required = frozenset(parameter_name(m) for m in shape.required_members
+                         if not shape.members[m].metadata.get("idempotencyToken"))
     return members, required
 
 
