@@ -166,6 +166,8 @@ OPTIMIZED: dict[str, dict[str, frozenset[str]]] = {
                   "createLabelingJob": _RS, "createModel": _R, "createEndpoint": _R,
                   "createEndpointConfig": _R, "updateEndpoint": _R},
     "bedrock": {"invokeModel": _R, "createModelCustomizationJob": _RS},
+    # connect-bedrockagentcore: InvokeHarness, Request Response only.
+    "bedrockagentcore": {"invokeHarness": _R},
     "mediaconvert": {"createJob": _RS}, "evidently": {}, "s3": {"getObject": _R,
                                                                "listObjectsV2": _R},
 }
