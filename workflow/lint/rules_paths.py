@@ -43,9 +43,12 @@ BAD_JSONATA = rule("ASL010", "invalid-jsonata", ERROR, "{value}: {problem}", """
 """)
 JSONATA_SPACING = rule("ASL018", "jsonata-delimiter-spacing", WARNING,
                        "{value}: write JSONata as \"{{% expression %}}\" with one space inside", """
-    What it checks: a JSONata expression has whitespace just inside its "{%" and "%}".
+    What it checks: a JSONata expression has whitespace just after its opening "{%".
     Why it matters: AWS documents the form "{% <JSONata expression> %}"; asl-validator
-    rejects "{%x%}". Whether Step Functions accepts it is not confirmed, so this warns.
+    rejects "{%x%}". Whether Step Functions accepts "{%x" is not confirmed, so this warns.
+    A missing space before the closing "%}" is not reported: AWS sample machines deploy
+    "{% $states.input%}" (step-functions-workflows-collection,
+    distributed-data-stream-aggregator).
     Example: "Output": "{%10%}".
 """)
 BAD_PATH = rule("ASL030", "invalid-path", ERROR, "{field} {value} is not {want}: {problem}", """
@@ -359,5 +362,5 @@ def _jsonata(ctx: LintContext) -> Iterable[Diagnostic]:
 def _spacing(ctx: LintContext) -> Iterable[Diagnostic]:
     for state in _jsonata_states(ctx):
         for text, loc in _jsonata_strings(state.node, state.loc, True):
-            if check_jsonata(text) is None and not (text[2:3].isspace() and text[-3:-2].isspace()):
+            if check_jsonata(text) is None and not text[2:3].isspace():
                 yield JSONATA_SPACING.at(loc, value=show(text))
