@@ -198,3 +198,55 @@ def test_parse_timestamp_accepts_what_aws_accepts(text, expected):
 def test_parse_timestamp_rejects_what_aws_rejects(text):
     # corpus: test_wait_timestamp_path[INVALID_DATE|INVALID_ISO|INVALID_TIME|NO_T|NO_Z]
     assert parse_timestamp(text) is None
+
+
+# Jayway JsonPath, which Step Functions runs, reads a dot before a bracket as absent, and
+# deployed AWS samples use it (ec2-instance-isolation-cdk: "$.Snapshots.[0].State";
+# account-vending: "$.[?(@.OU > 0)]"). The rule lives in workflow/path_syntax.py.
+@pytest.mark.parametrize(
+    ("dotted", "plain"),
+    [
+        ("$.[0]", "$[0]"),
+        ("$.items.[1].v", "$.items[1].v"),
+        ("$.a.['b'].[2].c", "$.a['b'][2].c"),
+        ("$.items.[?(@.v > 1)]", "$.items[?(@.v > 1)]"),
+        ("$.items.[*].v", "$.items[*].v"),
+        ("$$.Execution.['Input'].x", "$$.Execution['Input'].x"),
+    ],
+)
+def test_dot_before_bracket_means_the_same_as_the_bracket_alone(dotted, plain):
+    data = {"a": DATA["a"], "items": DATA["items"]} if dotted != "$.[0]" else [7, 8]
+    assert get_path(dotted, data, CONTEXT, field="Parameters") == get_path(
+        plain, data, CONTEXT, field="Parameters")
+
+
+def test_dot_before_an_index_stays_a_definite_path_not_a_list():
+    assert get_path("$.items.[0]", DATA, CONTEXT, field="InputPath") == {"v": 1}
+    assert apply_input_path("$.a.b.[1]", DATA, CONTEXT) == 20
+
+
+def test_dot_before_a_filter_on_the_root_array_filters_it():
+    # The account-vending sample's ResultSelector: "newOU.$": "$.[?(@.OU > 0)]".
+    rows = [{"OU": 0}, {"OU": 2}, {"OU": 5}]
+    rendered = render_template({"newOU.$": "$.[?(@.OU > 0)]"}, rows, CONTEXT,
+                               field="ResultSelector")
+    assert rendered == {"newOU": [{"OU": 2}, {"OU": 5}]}
+
+
+def test_dot_before_bracket_in_result_path_sets_that_element():
+    assert apply_result_path({"l": [1, 2]}, "x", "$.l.[1]") == {"l": [1, "x"]}
+
+
+def test_missing_dotted_path_quotes_the_path_as_written():
+    with pytest.raises(StatesError) as err:
+        get_path("$.items.[5]", DATA, CONTEXT, field="Parameters")
+    assert "'$.items.[5]'" in err.value.cause
+
+
+def test_deep_scan_before_a_bracket_still_scans():
+    assert get_path("$..[0]", {"x": [1, 2], "y": {"z": [3]}}, CONTEXT,
+                    field="Parameters") == [1, 3]
+
+
+def test_dot_inside_a_quoted_name_before_a_bracket_is_kept():
+    assert get_path("$['a.[b']", {"a.[b": 4}, CONTEXT, field="Parameters") == 4

@@ -24,6 +24,7 @@ from typing import Any
 
 from workflow.emulator.errors import DefinitionError, StatesError
 from workflow.errors import json_path
+from workflow.path_syntax import drop_dots_before_brackets
 
 __all__ = [
     "MISSING",
@@ -174,15 +175,18 @@ def _compile_path(path: str) -> _CompiledPath:
         return compiled
     if not path.startswith("$"):
         raise DefinitionError("$", f"'{path}' is not a valid JSONPath", relative=True)
+    # `$.a.[0]` means `$.a[0]` to Jayway, which AWS runs (see workflow.path_syntax); the
+    # compiled path keeps the text as written, for error messages.
+    text = drop_dots_before_brackets(path)
     variable = None
-    if path.startswith("$$"):
-        root, rest = _CONTEXT, path[2:]
+    if text.startswith("$$"):
+        root, rest = _CONTEXT, text[2:]
     else:
-        m = _VARIABLE_NAME.match(path, 1)
+        m = _VARIABLE_NAME.match(text, 1)
         if m:
-            root, variable, rest = _VARIABLE, m.group(0), path[m.end() :]
+            root, variable, rest = _VARIABLE, m.group(0), text[m.end() :]
         else:
-            root, rest = _DATA, path[1:]
+            root, rest = _DATA, text[1:]
     steps = _parse_steps(rest)
     query = None
     if steps is None:

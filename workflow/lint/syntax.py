@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from workflow.intrinsic_syntax import balanced_end
+from workflow.path_syntax import bracket_after_dot
 
 # A path starts at the input (`$`), the context object (`$$`) or a variable (`$name`).
 _ROOT = re.compile(r"\$\$|\$(?:[A-Za-z_][A-Za-z0-9_]*)?")
@@ -58,12 +59,14 @@ def check_path(text: str) -> str | None:
     while pos < end:
         char = text[pos]
         if char == ".":
-            step = pos + 2 if text.startswith("..", pos) else pos + 1
-            if step < end and text[step] == "[":
+            bracket = bracket_after_dot(text, pos)
+            if bracket is not None:
                 # Jayway JsonPath, which Step Functions runs, reads `.[0]` as `[0]`
-                # (AWS sample ec2-instance-isolation-cdk selects "$.Snapshots.[0].State").
-                pos = step
+                # (AWS sample ec2-instance-isolation-cdk selects "$.Snapshots.[0].State");
+                # the rule is shared with the emulator in workflow.path_syntax.
+                pos = bracket
                 continue
+            step = pos + 2 if text.startswith("..", pos) else pos + 1
             if step < end and text[step] == "*":
                 pos = step + 1
                 continue
