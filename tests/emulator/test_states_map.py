@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from workflow.emulator import FakeClock, StatesError, run
+import pytest
+
+from workflow.emulator import DefinitionError, FakeClock, StatesError, run
 
 
 def _types(execution) -> list[str]:
@@ -202,3 +204,142 @@ def test_parallel_retrier_on_the_branch_error_applies():
         "ParallelStateEntered", "ParallelStateStarted", "FailStateEntered",
         "ParallelStateStarted", "FailStateEntered", "ParallelStateStarted", "FailStateEntered",
         "ParallelStateFailed", "ExecutionFailed"]
+
+
+# ------------------------------------------------------------------------ ResultWriter
+# Facts from the AWS developer guide page "ResultWriter (Map)"
+# (docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html); no AWS
+# recording has a ResultWriter, so the event sequence is that of any Distributed Map.
+
+DIST_INNER = dict(PASS_INNER, ProcessorConfig={"Mode": "DISTRIBUTED"})
+EXPORT = {"Resource": "arn:aws:states:::s3:putObject",
+          "Parameters": {"Bucket": "out-bucket", "Prefix.$": "$.prefix"}}
+
+
+def _writer_map(writer: dict, inner: dict = DIST_INNER, **fields) -> dict:
+    return _map(inner, ItemsPath="$.items", ResultWriter=writer, Label="L", **fields)
+
+
+def test_result_writer_export_returns_the_map_run_arn_and_the_manifest_location():
+    # Doc page input-output-resultwriter: {"MapRunArn", "ResultWriterDetails": {Bucket, Key}}.
+    execution = run(_writer_map(EXPORT), {"items": [1, 2], "prefix": "runs"},
+                    tasks=lambda call: {}, state_machine_name="SM")
+    assert execution.status == "SUCCEEDED"
+    arn = execution.events[3]["mapRunStartedEventDetails"]["mapRunArn"]
+    run_id = arn.rpartition(":")[2]
+    assert execution.output == {"MapRunArn": arn, "ResultWriterDetails": {
+        "Bucket": "out-bucket", "Key": f"runs/{run_id}/manifest.json"}}
+    assert _types(execution) == ["ExecutionStarted", "MapStateEntered", "MapStateStarted",
+                                 "MapRunStarted", "MapRunSucceeded", "MapStateSucceeded",
+                                 "MapStateExited", "ExecutionSucceeded"]
+
+
+def test_result_writer_export_is_one_call_with_rendered_parameters_and_none_records():
+    # Doc page input-output-resultwriter: NONE (the default when exporting without
+    # WriterConfig) keeps each child's output with its execution metadata.
+    seen = []
+
+    def answer(call):
+        seen.append(call)
+        return {}
+
+    run(_writer_map(EXPORT), {"items": [{"v": 1}], "prefix": "p"}, tasks=answer)
+    assert [(c.state, c.resource) for c in seen] == [("M", "arn:aws:states:::s3:putObject")]
+    arguments = seen[0].arguments
+    assert (arguments["Bucket"], arguments["Prefix"]) == ("out-bucket", "p")
+    (record,) = arguments["Results"]
+    assert record["Status"] == "SUCCEEDED"
+    assert (record["Input"], record["Output"]) == ('{"v":1}', '{"v":1}')
+    assert record["ExecutionArn"].split(":")[5] == "execution"
+
+
+def test_writer_config_alone_makes_no_call_and_returns_the_transformed_results():
+    # Doc page input-output-resultwriter, "Only WriterConfig": results go to the next state.
+    def answer(call):
+        raise AssertionError("no export call expected")
+
+    writer = {"WriterConfig": {"Transformation": "COMPACT", "OutputType": "JSON"}}
+    execution = run(_writer_map(writer), {"items": ["a", "b"]}, tasks=answer)
+    assert execution.output == ["a", "b"]
+
+
+def test_flatten_splices_array_outputs_into_the_results():
+    # Doc page input-output-resultwriter: FLATTEN flattens a child output that is an array.
+    inner = {"StartAt": "P", "ProcessorConfig": {"Mode": "DISTRIBUTED"},
+             "States": {"P": {"Type": "Pass", "End": True}}}
+    writer = {"WriterConfig": {"Transformation": "FLATTEN", "OutputType": "JSON"}}
+    execution = run(_writer_map(writer, inner), {"items": [[1, 2], 3, [[4]]]})
+    assert execution.output == [1, 2, 3, [4]]
+
+
+def test_a_tolerated_failed_child_is_given_unchanged_even_under_compact():
+    # Doc page input-output-resultwriter: a failed child execution's result is given as
+    # Transformation NONE would give it.
+    inner = {"StartAt": "C", "ProcessorConfig": {"Mode": "DISTRIBUTED"}, "States": {
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 2,
+                                             "Next": "F"}], "Default": "P"},
+        "F": {"Type": "Fail", "Error": "Two", "Cause": "no twos"},
+        "P": {"Type": "Pass", "End": True}}}
+    writer = {"WriterConfig": {"Transformation": "COMPACT", "OutputType": "JSON"}}
+    execution = run(_writer_map(writer, inner, ToleratedFailureCount=1), {"items": [1, 2]})
+    first, second = execution.output
+    assert first == 1
+    assert (second["Status"], second["Error"], second["Cause"]) == ("FAILED", "Two", "no twos")
+    assert "Output" not in second
+
+
+def test_an_answer_naming_result_writer_details_replaces_the_computed_location():
+    details = {"Bucket": "mocked", "Key": "mocked/manifest.json"}
+    mock = {"StateMachines": {"SM": {"TestCases": {"Happy": {"M": "Written"}}}},
+            "MockedResponses": {"Written": {"0": {"Return": {"ResultWriterDetails": details}}}}}
+    execution = run(_writer_map(EXPORT), {"items": [1], "prefix": "p"}, mock_config=mock,
+                    test_case="Happy", state_machine_name="SM")
+    assert execution.output["ResultWriterDetails"] == details
+
+
+def test_a_thrown_export_fails_the_map_with_result_writer_failed_after_map_run_failed():
+    # Doc page input-output-resultwriter names States.ResultWriterFailed for an export the
+    # execution cannot write (e.g. a bucket in another account or Region).
+    mock = {"StateMachines": {"SM": {"TestCases": {"Denied": {"M": "NoWrite"}}}},
+            "MockedResponses": {"NoWrite": {"0": {"Throw": {"Error": "S3.AccessDenied",
+                                                            "Cause": "denied"}}}}}
+    execution = run(_writer_map(EXPORT), {"items": [1], "prefix": "p"}, mock_config=mock,
+                    test_case="Denied", state_machine_name="SM")
+    assert (execution.error, execution.cause) == ("States.ResultWriterFailed",
+                                                  "S3.AccessDenied: denied")
+    assert _types(execution)[3:6] == ["MapRunStarted", "MapRunFailed", "MapStateFailed"]
+
+
+def test_a_result_writer_failure_is_caught_like_any_map_error():
+    definition = _writer_map(EXPORT, Catch=[{"ErrorEquals": ["States.ResultWriterFailed"],
+                                             "Next": "Caught"}])
+    definition["States"]["M"].pop("End")
+    definition["States"]["M"]["Next"] = "Caught"
+
+    def answer(call):
+        raise StatesError("S3.NoSuchBucket", "gone")
+
+    execution = run(definition, {"items": [1], "prefix": "p"}, tasks=answer)
+    assert execution.status == "SUCCEEDED"
+    assert execution.output["Error"] == "States.ResultWriterFailed"
+
+
+@pytest.mark.parametrize(("writer", "where"), [
+    ({}, "$.States.M.ResultWriter"),
+    ({"WriterConfig": {"Transformation": "SQUASH"}},
+     "$.States.M.ResultWriter.WriterConfig.Transformation"),
+    ({"WriterConfig": {"OutputType": "CSV"}}, "$.States.M.ResultWriter.WriterConfig.OutputType"),
+    ({"Parameters": {"Bucket": "b"}}, "$.States.M.ResultWriter"),
+    ({"Resource": "arn:aws:states:::s3:putObject", "Bucket": "b"},
+     "$.States.M.ResultWriter.Bucket"),
+])
+def test_a_malformed_result_writer_is_a_definition_error_naming_its_path(writer, where):
+    with pytest.raises(DefinitionError) as err:
+        run(_writer_map(writer), {"items": []})
+    assert err.value.path == where
+
+
+def test_a_result_writer_on_an_inline_map_is_a_definition_error():
+    with pytest.raises(DefinitionError) as err:
+        run(_writer_map(EXPORT, PASS_INNER), {"items": []})
+    assert err.value.path == "$.States.M.ResultWriter"

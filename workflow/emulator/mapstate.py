@@ -36,6 +36,7 @@ from workflow.emulator.paths import (
     render_template,
     with_context_object,
 )
+from workflow.emulator.resultwriter import ChildResult, parse_result_writer, write_results
 from workflow.emulator.variables import Variables
 
 RUNTIME = "States.Runtime"
@@ -162,6 +163,10 @@ def map_work(engine, state, state_input, effective, context, thread, visible):
         history.add(thread, "MapRunStarted", "mapRunStartedEventDetails", {"mapRunArn": arn},
                     visible=visible)
     inner_visible = visible and not distributed
+    writer = None
+    if "ResultWriter" in raw:  # checked by the plan, so parsing cannot fail here
+        writer = parse_result_writer(raw["ResultWriter"], "$.ResultWriter")
+    children: list[ChildResult] = []
     results: list[Any] = []
     failures = 0
     total = len(items)
@@ -204,12 +209,24 @@ def map_work(engine, state, state_input, effective, context, thread, visible):
                 raise failure from None
             # Unconfirmed: the item's place in the output of a tolerated failure.
             results.append({"Error": err.error, "Cause": err.cause})
+            if writer is not None:
+                children.append(ChildResult(index, item_input, error=err.error,
+                                            cause=err.cause))
             continue
         if inner_visible:
             history.add(inner, "MapIterationSucceeded", "mapIterationSucceededEventDetails",
                         iteration)
         thread.last = inner.last
         results.append(output)
+        if writer is not None:
+            children.append(ChildResult(index, item_input, output))
+    if writer is not None:
+        try:
+            results = write_results(engine, state, writer, children, effective, context, arn)
+        except StatesError as err:
+            history.add(thread, "MapRunFailed", "mapRunFailedEventDetails", {}, visible=visible)
+            err.failed_event = "MapStateFailed"
+            raise
     if distributed:
         history.add(thread, "MapRunSucceeded", None, visible=visible)
     history.add(thread, "MapStateSucceeded", None, visible=visible)

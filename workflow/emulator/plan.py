@@ -14,6 +14,7 @@ from typing import Any
 from workflow.emulator.errors import DefinitionError, UnsupportedFeature
 from workflow.emulator.fields import check_fields, compile_choices, located
 from workflow.emulator.paths import MISSING, check_result_path, compile_path
+from workflow.emulator.resultwriter import parse_result_writer
 from workflow.emulator.retry import Catcher, Retrier, parse_catchers, parse_retriers
 from workflow.emulator.timestamps import parse_timestamp
 from workflow.emulator.variables import compile_assign
@@ -217,7 +218,14 @@ def _compile_map(raw: dict, path: str, measure) -> MachinePlan:
     else:
         raise DefinitionError(path, "a Map needs ItemProcessor (or the legacy Iterator)")
     if "ResultWriter" in raw:
-        raise UnsupportedFeature(f"{path}.ResultWriter", "Map ResultWriter is not emulated")
+        parse_result_writer(raw["ResultWriter"], f"{path}.ResultWriter")
+        processor = raw[key] if isinstance(raw[key], dict) else {}
+        config = processor.get("ProcessorConfig")
+        if not isinstance(config, dict) or config.get("Mode") != "DISTRIBUTED":
+            # A ResultWriter exports child executions, which only a Distributed Map has
+            # (developer guide "ResultWriter (Map)").
+            raise DefinitionError(f"{path}.ResultWriter",
+                                  "needs a Distributed Map (ProcessorConfig.Mode DISTRIBUTED)")
     return compile_machine(raw[key], f"{path}.{key}", measure=measure)
 
 
