@@ -143,6 +143,20 @@ def test_array_range_is_inclusive_and_bounded():
     fails("States.ArrayRange(0, 5, 0)")
 
 
+def test_array_range_refuses_a_huge_range_without_building_it():
+    # Found by review: the limit was checked after materialising the list, so a range
+    # taken from the input ({"n": 1e9}) could exhaust memory. Now it fails at once.
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fails("States.ArrayRange(1, 10000000, 1)")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000  # the old code built a 10-million-item list (~400 MB) first
+
+
 # States.ArrayGetItem
 def test_array_get_item_reads_an_index_and_fails_out_of_bounds():
     assert ev("States.ArrayGetItem($.a, 1)", {"a": ["x", "y"]}) == "y"

@@ -283,10 +283,12 @@ def _array_range(start: Any, end: Any, step: Any) -> list:
     start, end, step = _as_int(start), _as_int(end), _as_int(step)
     if step == 0:
         raise _fail("States.ArrayRange", "the step must not be 0")
-    values = list(range(start, end + (1 if step > 0 else -1), step))
-    if len(values) > _MAX_RANGE:
+    span = range(start, end + (1 if step > 0 else -1), step)
+    # len() of a range is O(1): check the limit before building the list, so an input such
+    # as {"n": 1e9} cannot make the emulator allocate a billion items.
+    if len(span) > _MAX_RANGE:
         raise _fail("States.ArrayRange", f"the range has more than {_MAX_RANGE} elements")
-    return values
+    return list(span)
 
 
 def _array_get_item(array: list, index: Any) -> Any:
