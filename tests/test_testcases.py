@@ -84,3 +84,17 @@ def test_check_case_reports_each_difference():
     lines = check_case(_case(bad), ex)
     assert [line.split(":")[0] for line in lines] == [
         "status", "error", "statesEntered", "calls[0](RecordFailure).arguments.Item.error.S"]
+
+
+def test_a_backend_on_wall_clock_time_still_has_its_instants_checked_for_form():
+    # Step Functions Local stamps real time, so the fixed-clock values in cases.json
+    # (e.g. RecordFailure's timestamp) cannot match it exactly; found by review.
+    expected = {"timestamp": {"S": "2026-01-01T00:00:00.000Z"}, "key": {"S": "a"}}
+    real = {"timestamp": {"S": "2031-07-04T12:34:56.789Z"}, "key": {"S": "a"}}
+    assert subset_mismatches(expected, real, "args") != []
+    assert subset_mismatches(expected, real, "args", clock_exact=False) == []
+    not_a_time = {"timestamp": {"S": "yesterday"}, "key": {"S": "a"}}
+    assert subset_mismatches(expected, not_a_time, "args", clock_exact=False) == [
+        'args.timestamp.S: expected a timestamp, got "yesterday"']
+    assert subset_mismatches(expected, {**real, "key": {"S": "b"}}, "args",
+                             clock_exact=False) == ['args.key.S: expected "a", got "b"']

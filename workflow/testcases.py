@@ -9,6 +9,7 @@ execution name = case name, account 123456789012, region us-east-1, a clock that
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -143,8 +144,21 @@ def _parse_case(raw: Any, source: str, base: Path, i: int) -> Case:
     )
 
 
-def subset_mismatches(expected: Any, actual: Any, where: str) -> list[str]:
-    """How `actual` fails to contain `expected`: objects by subset, the rest exactly."""
+# An ISO-8601 instant as Step Functions writes them (`$$.State.EnteredTime`, event times).
+_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def subset_mismatches(expected: Any, actual: Any, where: str, *, clock_exact: bool = True) -> list[str]:
+    """How `actual` fails to contain `expected`: objects by subset, the rest exactly.
+
+    With `clock_exact=False` (a backend whose clock we do not control, such as Step
+    Functions Local, which stamps wall-clock time), an expected ISO-8601 instant matches
+    any ISO-8601 instant: the value's presence and form are still checked.
+    """
+    if not clock_exact and isinstance(expected, str) and _INSTANT.match(expected):
+        if isinstance(actual, str) and _INSTANT.match(actual):
+            return []
+        return [f"{where}: expected a timestamp, got {_short(actual)}"]
     if isinstance(expected, dict):
         if not isinstance(actual, dict):
             return [f"{where}: expected an object, got {_short(actual)}"]
@@ -153,14 +167,15 @@ def subset_mismatches(expected: Any, actual: Any, where: str) -> list[str]:
             if key not in actual:
                 out.append(f"{where}.{key}: missing")
             else:
-                out.extend(subset_mismatches(value, actual[key], f"{where}.{key}"))
+                out.extend(subset_mismatches(value, actual[key], f"{where}.{key}",
+                                             clock_exact=clock_exact))
         return out
     if isinstance(expected, list):
         if not isinstance(actual, list) or len(actual) != len(expected):
             return [f"{where}: expected {_short(expected)}, got {_short(actual)}"]
         out = []
         for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
-            out.extend(subset_mismatches(e, a, f"{where}[{i}]"))
+            out.extend(subset_mismatches(e, a, f"{where}[{i}]", clock_exact=clock_exact))
         return out
     # JSON has one number type: 1 == 1.0, but True is not 1.
     if type(expected) is bool or type(actual) is bool:
@@ -170,8 +185,12 @@ def subset_mismatches(expected: Any, actual: Any, where: str) -> list[str]:
     return [] if same else [f"{where}: expected {_short(expected)}, got {_short(actual)}"]
 
 
-def check_case(case: Case, execution: Execution) -> list[str]:
-    """Every way `execution` differs from what `case` expects (empty when it passes)."""
+def check_case(case: Case, execution: Execution, *, clock_exact: bool = True) -> list[str]:
+    """Every way `execution` differs from what `case` expects (empty when it passes).
+
+    `clock_exact` says whether the backend ran on the suite's fixed clock (see
+    `subset_mismatches`); the local backend does, Step Functions Local does not.
+    """
     expect = case.expect
     out: list[str] = []
     if execution.status != expect["status"]:
@@ -182,7 +201,8 @@ def check_case(case: Case, execution: Execution) -> list[str]:
     if "statesEntered" in expect and list(expect["statesEntered"]) != execution.states_entered:
         out.append(f"statesEntered: expected {expect['statesEntered']}, got {execution.states_entered}")
     if "output" in expect:
-        out.extend(subset_mismatches(expect["output"], execution.output, "output"))
+        out.extend(subset_mismatches(expect["output"], execution.output, "output",
+                                     clock_exact=clock_exact))
     if "calls" in expect:
         made = [c.state for c in execution.calls]
         wanted = [c["state"] for c in expect["calls"]]
@@ -191,7 +211,9 @@ def check_case(case: Case, execution: Execution) -> list[str]:
         else:
             for i, (want, call) in enumerate(zip(expect["calls"], execution.calls, strict=True)):
                 if "arguments" in want:
-                    out.extend(subset_mismatches(want["arguments"], call.arguments, f"calls[{i}]({call.state}).arguments"))
+                    out.extend(subset_mismatches(want["arguments"], call.arguments,
+                                                 f"calls[{i}]({call.state}).arguments",
+                                                 clock_exact=clock_exact))
     return out
 
 
@@ -206,7 +228,9 @@ def run_suite(suite: Suite, runner: Runner, *, only: set[str] | None = None,
         if only and case.name not in only:
             continue
         execution = runner(case)
-        result = CaseResult(case, execution, tuple(check_case(case, execution)))
+        clock_exact = getattr(runner, "clock_exact", True)
+        result = CaseResult(case, execution, tuple(check_case(case, execution,
+                                                              clock_exact=clock_exact)))
         results.append(result)
         if on_result:
             on_result(result)

@@ -20,6 +20,8 @@ class LocalBackend:
     """Runs cases in-process; definitions and inputs are read once and reused."""
 
     name = "local"
+    # Every case runs on the suite's fixed clock (testcases.START_TIME): instants are exact.
+    clock_exact = True
 
     def __init__(self, suite: Suite):
         self.suite = suite
