@@ -367,3 +367,14 @@ def test_a_lost_file_has_its_own_exit_code_so_the_demo_cannot_hide_it():
     assert report("indexed", "ignored").exit_code == 0
     assert report("indexed", "failed").exit_code == 1
     assert report("indexed", "failed", "lost").exit_code == EXIT_LOST == 3
+
+
+def test_an_out_path_that_is_a_file_is_refused_before_the_run(tmp_path, capsys):
+    from workflow.cli import main
+
+    write(tmp_path, "a/metadata.json", '{"title": "x"}')
+    not_a_folder = tmp_path / "plain-file"
+    not_a_folder.write_text("x")
+    assert main(["simulate", str(tmp_path / "files"), "--out", str(not_a_folder / "sub")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(not_a_folder) in err and "Traceback" not in err

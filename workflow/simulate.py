@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import re
 import sys
 import uuid
@@ -223,6 +224,7 @@ class LocalPipeline:
             raise InputError("--bucket", "$", f"not a valid S3 bucket name: {opts.bucket!r}")
         if opts.key_encoding not in KEY_ENCODINGS:
             raise InputError("--key-encoding", "$", f"must be one of {', '.join(KEY_ENCODINGS)}")
+        _check_out_folder(Path(opts.out))
         self.indexer_module = load_indexer_module()
         if opts.opensearch_url:
             credentials = self.credentials
@@ -441,3 +443,16 @@ def _frozen_credentials():
         return None
     frozen = credentials.get_frozen_credentials()
     return lambda: frozen
+
+
+def _check_out_folder(out: Path) -> None:
+    """Refuse an --out that cannot hold index/ and failures.jsonl before anything runs
+    (found by review: a file given as --out failed only after the whole run)."""
+    for folder in (out, *out.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise InputError(str(folder), "$", "--out must be a folder (or not exist yet); "
+                                 "this is a file")
+            if not os.access(folder, os.W_OK):
+                raise InputError(str(folder), "$", "--out is not writable")
+            return
