@@ -23,7 +23,8 @@ KNOWN_DISAGREEMENTS = {
     # asl-validator's single-line regex rejects a multi-line "{% ... %}"; AWS documents no
     # such restriction and YAML-authored definitions use multi-line expressions.
     "invalid/aslvalidator__invalid-json-surround-syntax-extra-spaces.json",
-    # "{%10%}": AWS's acceptance is unconfirmed, so ASL018 warns instead of failing.
+    # "{%10%}": AWS deploys JSONata with no space after "{%" (docs/lint.md, Real-world
+    # check: ASL018 retired); only asl-validator's regex asks for one.
     "invalid/aslvalidator__invalid-jsonata-surround-syntax-no-spaces.json",
     # MaxConcurrency as a JSONata expression in a JSONata machine: the developer guide
     # allows JSONata in Map limits; statelint flags it only because it skips evaluation.

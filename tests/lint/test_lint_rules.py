@@ -158,3 +158,26 @@ def test_bare_placeholder_keeps_its_type_unknown_but_a_quoted_one_is_a_string() 
     """Only a placeholder standing outside quotes escapes the type check."""
     quoted = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": "${S}", "End": True}}}
     assert [d.code for d in lint_definition(quoted)] == ["ASL005"]
+
+
+def test_states_prefixed_name_not_thrown_by_any_fail_state_still_warns() -> None:
+    """A Fail state's own States.* name is accepted; a different States.* name is not."""
+    definition = {"StartAt": "P", "States": {
+        "P": {"Type": "Parallel", "End": True,
+              "Branches": [{"StartAt": "F", "States": {
+                  "F": {"Type": "Fail", "Error": "States.DeadlinePassed"}}}],
+              "Catch": [{"ErrorEquals": ["States.DeadlinePassed", "States.DeadlinePased"],
+                         "Next": "Done"}]},
+        "Done": {"Type": "Succeed"}}}
+    found = [(d.code, d.path.dotted) for d in lint_definition(definition)]
+    assert found == [("ASL021", "States.P.Catch[0].ErrorEquals[1]")]
+
+
+def test_java_sdk_base_exception_of_another_service_still_warns() -> None:
+    """Only the integration's own service base class is generic: Amazon<Service>Exception."""
+    definition = {"StartAt": "T", "States": {"T": {
+        "Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem",
+        "Parameters": {"TableName": "t", "Key": {"id": {"S": "1"}}},
+        "Catch": [{"ErrorEquals": ["DynamoDB.AmazonS3Exception"], "Next": "Done"}],
+        "Next": "Done"}, "Done": {"Type": "Succeed"}}}
+    assert [d.code for d in lint_definition(definition)] == ["ASL050"]

@@ -36,6 +36,10 @@ UNKNOWN_STATES_ERROR = rule("ASL021", "unknown-states-error", WARNING,
     defines (States.ALL, States.Timeout, States.TaskFailed, States.Runtime, ...).
     Why it matters: a misspelt name such as "States.Timeot" never matches, so the
     retrier or catcher silently does nothing.
+    A "States." name that a Fail state of the same definition throws (as its Error) is
+    not reported: it is the author's own error, not a typo. AWS deploys such names; the
+    sample either-or-parallel-pattern (step-functions-workflows-collection) throws
+    "States.RanOutOfTime" from a Parallel branch and catches it on the Parallel state.
     Example: "ErrorEquals": ["States.TimeOut"].
 """)
 
@@ -64,11 +68,17 @@ def _states_all(ctx: LintContext) -> Iterable[Diagnostic]:
             yield STATES_ALL.at(loc, problem=f"States.ALL must be in the last {key} entry")
 
 
+def thrown_by_fail_states(ctx: LintContext) -> frozenset[str]:
+    """The constant Error names of every Fail state, in any scope of the definition."""
+    return frozenset(state.get("Error") for state in ctx.states_of_type("Fail")
+                     if isinstance(state.get("Error"), str))
+
+
 @UNKNOWN_STATES_ERROR.check
 def _unknown_states_errors(ctx: LintContext) -> Iterable[Diagnostic]:
+    known = PREDEFINED_ERRORS | thrown_by_fail_states(ctx)
     for state, key, i, _, names in error_lists(ctx):
         for j, name in enumerate(names):
-            if isinstance(name, str) and name.startswith("States.") and \
-                    name not in PREDEFINED_ERRORS:
+            if isinstance(name, str) and name.startswith("States.") and name not in known:
                 yield UNKNOWN_STATES_ERROR.at(state.loc.child(key, i, "ErrorEquals", j),
                                               name=name)

@@ -25,7 +25,7 @@ from workflow.intrinsic_syntax import (
 )
 from workflow.lint import fields as F
 from workflow.lint.context import JSONATA, LintContext, StateInfo, type_name
-from workflow.lint.diagnostic import ERROR, WARNING, Diagnostic, Loc
+from workflow.lint.diagnostic import ERROR, Diagnostic, Loc
 from workflow.lint.rule import rule
 from workflow.lint.rules_choice import choice_rules
 from workflow.lint.rules_structure import WRONG_TYPE, show
@@ -41,16 +41,11 @@ BAD_JSONATA = rule("ASL010", "invalid-jsonata", ERROR, "{value}: {problem}", """
     (States.QueryEvaluationError) or is rejected at creation.
     Example: "Output": "{% $sum($states.input.n %}".
 """)
-JSONATA_SPACING = rule("ASL018", "jsonata-delimiter-spacing", WARNING,
-                       "{value}: write JSONata as \"{{% expression %}}\" with one space inside", """
-    What it checks: a JSONata expression has whitespace just after its opening "{%".
-    Why it matters: AWS documents the form "{% <JSONata expression> %}"; asl-validator
-    rejects "{%x%}". Whether Step Functions accepts "{%x" is not confirmed, so this warns.
-    A missing space before the closing "%}" is not reported: AWS sample machines deploy
-    "{% $states.input%}" (step-functions-workflows-collection,
-    distributed-data-stream-aggregator).
-    Example: "Output": "{%10%}".
-""")
+# ASL018 (jsonata-delimiter-spacing) is retired: it warned on "{%x%}" with no space inside
+# the delimiters, but AWS deploys such expressions ("{%$lowercase(...) %}" in the exported
+# definition of step-functions-workflows-collection bedrock-evaluations, "{% $states.input%}"
+# in distributed-data-stream-aggregator), and AWS's own Step Functions skill for agents asks
+# only that the string start with "{%" and end with "%}". The code is not reused.
 BAD_PATH = rule("ASL030", "invalid-path", ERROR, "{field} {value} is not {want}: {problem}", """
     What it checks: InputPath and OutputPath are Paths; ResultPath, ItemsPath, the *Path
     fields and Choice Variable are Reference Paths (only .name, ['name'] and [index]
@@ -356,11 +351,3 @@ def _jsonata(ctx: LintContext) -> Iterable[Diagnostic]:
                     and (isinstance(node["Condition"], bool) or node["Condition"].startswith("{%"))):
                 yield WRONG_TYPE.at(loc.child("Condition"), field="Condition",
                                     got=show(node["Condition"]), want="a JSONata expression")
-
-
-@JSONATA_SPACING.check
-def _spacing(ctx: LintContext) -> Iterable[Diagnostic]:
-    for state in _jsonata_states(ctx):
-        for text, loc in _jsonata_strings(state.node, state.loc, True):
-            if check_jsonata(text) is None and not text[2:3].isspace():
-                yield JSONATA_SPACING.at(loc, value=show(text))

@@ -94,7 +94,9 @@ UNKNOWN_SDK_ERROR = rule("ASL050", "unknown-service-error", WARNING,
                          "{name!r}: {service} defines no exception {exception!r}{hint}", """
     What it checks: an error name such as "S3.NoSuchKeyException" in the ErrorEquals of
     an aws-sdk or optimized Task names an exception its service model defines (the
-    generic S3.S3Exception / DynamoDb.DynamoDbException forms are accepted).
+    generic S3.S3Exception / DynamoDb.DynamoDbException forms and the Java SDK base
+    classes such as Lambda.AWSLambdaException and DynamoDB.AmazonDynamoDBException are
+    accepted).
     Why it matters: a misspelt exception never matches, so the retrier or catcher does
     nothing.
     Example: "ErrorEquals": ["S3.NoSuchKeyExeption"].
@@ -375,8 +377,12 @@ def _service_errors(ctx: LintContext) -> Iterable[Diagnostic]:
             if prefix is None and sdk._norm(head) != sdk._norm(_sdk_prefix(state)):
                 continue
             known = sdk.error_names(service)
-            generic = {f"{head}Exception", f"AWS{head}Exception", "SdkClientException",
-                       "SdkException"}
+            # The Java SDK v1 base classes an optimized integration reports when the
+            # service's own exception is not modelled: "Lambda.AWSLambdaException" and
+            # "DynamoDB.AmazonDynamoDBException" (the DynamoDB semaphore samples in
+            # aws-stepfunctions-examples and step-functions-workflows-collection catch it).
+            generic = {f"{head}Exception", f"AWS{head}Exception", f"Amazon{head}Exception",
+                       "SdkClientException", "SdkException"}
             if exception not in known and exception not in generic:
                 yield UNKNOWN_SDK_ERROR.at(state.loc.child(key, i, "ErrorEquals", j),
                                            name=error, service=head, exception=exception,
