@@ -212,3 +212,31 @@ def test_mock_config_may_be_given_as_a_path(tmp_path):
     execution = run(definition, {}, mock_config=str(path), test_case="Happy",
                     state_machine_name="M")
     assert execution.output == 7
+
+
+def test_a_test_case_mocking_a_state_the_definition_lacks_is_named(tmp_path):
+    # Step Functions Local would send that state's calls to the real service unseen
+    # (HybridPath); we refuse it and point at the entry (found by review).
+    from workflow.errors import InputError
+    from workflow.mocks import MockConfig
+
+    config = MockConfig.parse({
+        "StateMachines": {"M": {"TestCases": {"T": {"GetObjekt": "R"}}}},
+        "MockedResponses": {"R": {"0": {"Return": {}}}},
+    }, source="mock.json")
+    definition = {"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True, "Branches": [
+        {"StartAt": "GetObject", "States": {"GetObject": {
+            "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject", "End": True}}}]}}}
+    try:
+        config.check_states("M", "T", definition)
+    except InputError as exc:
+        assert exc.file == "mock.json"
+        assert exc.path == "$.StateMachines.M.TestCases.T.GetObjekt"
+        assert "GetObject" in exc.message  # the Task names it does have, nested ones included
+    else:
+        raise AssertionError("a misspelt state name was accepted")
+    config = MockConfig.parse({
+        "StateMachines": {"M": {"TestCases": {"T": {"GetObject": "R"}}}},
+        "MockedResponses": {"R": {"0": {"Return": {}}}},
+    }, source="mock.json")
+    config.check_states("M", "T", definition)  # the nested Task is found

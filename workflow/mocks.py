@@ -84,6 +84,24 @@ class MockConfig:
                              f"no test case named {test_case!r} (known: {known})")
         return MockAnswerer(case, self.responses)
 
+    def check_states(self, state_machine_name: str, test_case: str, definition: Any) -> None:
+        """Refuse a test case that mocks a state the definition has no Task of that name for.
+
+        Step Functions Local would silently send such a state's calls to the real service
+        (its documented "HybridPath"), so a misspelt state name in a mock file goes unseen;
+        we are stricter on purpose and name the entry. Tasks nested in Parallel branches and
+        Map processors count (they are mocked by their own names).
+        """
+        case = self.test_cases.get(state_machine_name, {}).get(test_case, {})
+        tasks = set(_task_names(definition))
+        for state in case:
+            if state not in tasks:
+                known = ", ".join(sorted(tasks)) or "none"
+                raise InputError(
+                    self.source, ["StateMachines", state_machine_name, "TestCases", test_case, state],
+                    f"the definition of {state_machine_name} has no Task state named {state!r} "
+                    f"(its Task states: {known})")
+
 
 class MockAnswerer:
     """Answers the Task states its test case names; passes on every other state."""
@@ -204,3 +222,19 @@ def _parse_entry(entry: Any, source: str, path: list) -> MockResponse:
 
 
 __all__ = ["MOCK_RESPONSE_MISSING", "MockAnswerer", "MockConfig", "MockResponse"]
+
+
+def _task_names(definition: Any):
+    """Names of every Task state in a definition, branches and Map processors included."""
+    states = definition.get("States") if isinstance(definition, dict) else None
+    if not isinstance(states, dict):
+        return
+    for name, state in states.items():
+        if not isinstance(state, dict):
+            continue
+        if state.get("Type") == "Task":
+            yield name
+        for branch in state.get("Branches") or ():
+            yield from _task_names(branch)
+        for key in ("ItemProcessor", "Iterator"):
+            yield from _task_names(state.get(key))

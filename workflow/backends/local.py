@@ -46,8 +46,10 @@ class LocalBackend:
             raise InputError(str(case.definition_file), exc.path, exc.message) from None
 
     def _run(self, case: Case) -> Execution:
+        definition = self.definition(case.definition_file)
+        self.mock_config.check_states(case.state_machine, case.name, definition)
         return run(
-            self.definition(case.definition_file),
+            definition,
             load_json(case.input_file),
             mock_config=self.mock_config,
             test_case=case.name,

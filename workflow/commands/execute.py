@@ -39,6 +39,9 @@ def run(args: argparse.Namespace) -> int:
         payload = load_json(args.input)
     mock_config = MockConfig.load(args.mock_config) if args.mock_config else None
     name = args.state_machine_name or _default_name(args.definition, mock_config)
+    if mock_config is not None:
+        mock_config.answerer(name, args.test_case)  # an unknown machine or case: InputError
+        mock_config.check_states(name, args.test_case, definition)
     try:
         execution = run_definition(definition, payload, mock_config=mock_config,
                                    test_case=args.test_case, state_machine_name=name)
