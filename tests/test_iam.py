@@ -7,6 +7,7 @@ import pytest
 from workflow.eventpattern import METADATA_KEY_GLOBS
 from workflow.iam import (
     INTEGRATIONS,
+    S3_MISSING_KEY_IS_404,
     ArnContext,
     IamDerivationError,
     Statement,
@@ -53,10 +54,14 @@ def derive(definition=PIPELINE, bindings=None, **kwargs):
     return derive_task_statements(definition, SUBS, arn=CTX, bindings=bindings, **kwargs)
 
 
-def test_pipeline_gets_exactly_get_object_invoke_and_put_item():
+LIST_DOCS_BUCKET = Statement("S3ListBucket", ("s3:ListBucket",), ("arn:aws:s3:::docs-bucket",))
+
+
+def test_pipeline_gets_exactly_get_object_list_bucket_invoke_and_put_item():
     assert derive() == [
         Statement("S3GetObjectGetObjectVersion", ("s3:GetObject", "s3:GetObjectVersion"),
                   ("arn:aws:s3:::docs-bucket/*",)),
+        LIST_DOCS_BUCKET,
         Statement("LambdaInvokeFunction", ("lambda:InvokeFunction",), (FN, f"{FN}:*")),
         Statement("DynamodbPutItem", ("dynamodb:PutItem",),
                   ("arn:aws:dynamodb:eu-west-1:111122223333:table/failures",)),
@@ -68,6 +73,50 @@ def test_object_keys_narrow_to_the_event_patterns_globs_when_bound():
     assert statements[0].resources == (
         "arn:aws:s3:::b/metadata.json", "arn:aws:s3:::b/*/metadata.json",
     )
+
+
+def test_s3_reads_list_their_bucket_so_a_missing_key_is_no_such_key_not_access_denied():
+    # S3 API reference, GetObject/HeadObject "Permissions": without s3:ListBucket a missing
+    # key is 403 AccessDenied (S3.S3Exception in Step Functions), with it 404 NoSuchKey
+    # (S3.NoSuchKeyException, as the S3Miss mock case expects).
+    for op in ("getObject", "headObject"):
+        definition = {"StartAt": "R", "States": {"R": {
+            "Type": "Task", "Resource": f"arn:aws:states:::aws-sdk:s3:{op}",
+            "Parameters": {"Bucket": "docs-bucket", "Key": "a/metadata.json"}, "End": True}}}
+        statements = derive(definition)
+        assert statements == [
+            Statement("S3GetObject", ("s3:GetObject",),
+                      ("arn:aws:s3:::docs-bucket/a/metadata.json",)),
+            LIST_DOCS_BUCKET,
+        ], op
+
+
+def test_list_bucket_is_on_the_bucket_arn_without_a_prefix_condition_even_for_narrow_keys():
+    statements = derive(bindings={"Bucket": ["b", "c"], "Key": METADATA_KEY_GLOBS})
+    listing = next(s for s in statements if s.actions == ("s3:ListBucket",))
+    assert listing.resources == ("arn:aws:s3:::b", "arn:aws:s3:::c")
+    assert "Condition" not in listing.to_json()
+
+
+def test_s3_writes_do_not_get_list_bucket():
+    for op, action in (("putObject", "s3:PutObject"), ("deleteObject", "s3:DeleteObject")):
+        assert INTEGRATIONS[f"aws-sdk:s3:{op}"].also == ()
+        definition = {"StartAt": "W", "States": {"W": {
+            "Type": "Task", "Resource": f"arn:aws:states:::aws-sdk:s3:{op}",
+            "Parameters": {"Bucket": "b", "Key": "k", "Body.$": "$"}, "End": True}}}
+        assert [s.actions for s in derive(definition)] == [(action,)]
+
+
+def test_two_reads_of_one_bucket_share_one_list_bucket_statement():
+    read = {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:headObject",
+            "Parameters": {"Bucket": "b", "Key": "k"}}
+    definition = {"StartAt": "A", "States": {
+        "A": {**read, "Next": "B"},
+        "B": {**read, "Resource": "arn:aws:states:::aws-sdk:s3:getObject", "End": True}}}
+    statements = derive(definition)
+    assert [s.sid for s in statements] == ["S3GetObject", "S3ListBucket"]
+    assert statements[1].resources == ("arn:aws:s3:::b",)
+    assert INTEGRATIONS["aws-sdk:s3:getObject"].also == (S3_MISSING_KEY_IS_404,)
 
 
 def test_get_object_version_is_granted_only_when_a_version_is_read():
@@ -106,12 +155,12 @@ def test_missing_substitution_is_an_error():
 
 def test_qualified_function_arn_is_granted_exactly():
     definition = _replace_params("IndexDocument", {"FunctionName": f"{FN}:live"})
-    assert derive(definition)[1].resources == (f"{FN}:live",)
+    assert _invoke(derive(definition)).resources == (f"{FN}:live",)
 
 
 def test_function_name_is_turned_into_an_arn_in_context():
     definition = _replace_params("IndexDocument", {"FunctionName": "indexer"})
-    assert derive(definition)[1].resources == (FN, f"{FN}:*")
+    assert _invoke(derive(definition)).resources == (FN, f"{FN}:*")
 
 
 def test_direct_lambda_resource_is_invoke_function():
@@ -166,7 +215,8 @@ def test_only_logging_and_tracing_statements_have_a_wildcard_resource():
 
 def test_every_action_in_the_table_is_service_colon_action():
     for name, integration in INTEGRATIONS.items():
-        for action in integration.actions + tuple(a for _, a in integration.when_present):
+        also = tuple(a for grant in integration.also for a in grant.actions)
+        for action in integration.actions + tuple(a for _, a in integration.when_present) + also:
             service, _, verb = action.partition(":")
             assert service and verb[:1].isupper(), (name, action)
 
@@ -176,6 +226,10 @@ def test_policy_document_renders_single_values_as_strings():
     assert document == {"Version": "2012-10-17", "Statement": [{
         "Sid": "A", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/k",
     }]}
+
+
+def _invoke(statements: list[Statement]) -> Statement:
+    return next(s for s in statements if s.actions == ("lambda:InvokeFunction",))
 
 
 def _replace_params(state: str, params: dict) -> dict:
@@ -193,7 +247,7 @@ def _load(name: str) -> dict:
     return load_json(Path(__file__).resolve().parents[1] / "asl" / name)
 
 
-def test_committed_pipeline_needs_versioned_reads_of_metadata_keys_invoke_and_put():
+def test_committed_pipeline_needs_versioned_reads_of_metadata_keys_listing_invoke_and_put():
     statements = derive_task_statements(
         _load("metadata-pipeline.asl.json"), SUBS, arn=CTX,
         bindings={"Bucket": ["b"], "Key": METADATA_KEY_GLOBS},
@@ -203,6 +257,7 @@ def test_committed_pipeline_needs_versioned_reads_of_metadata_keys_invoke_and_pu
                   ("arn:aws:dynamodb:eu-west-1:111122223333:table/failures",)),
         Statement("S3GetObjectGetObjectVersion", ("s3:GetObject", "s3:GetObjectVersion"),
                   ("arn:aws:s3:::b/metadata.json", "arn:aws:s3:::b/*/metadata.json")),
+        Statement("S3ListBucket", ("s3:ListBucket",), ("arn:aws:s3:::b",)),
         Statement("LambdaInvokeFunction", ("lambda:InvokeFunction",), (FN, f"{FN}:*")),
     ]
 

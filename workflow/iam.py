@@ -16,6 +16,8 @@ resources the Task's parameters name:
   back to every value (`*` inside the resource) when unbound.
 - An integration the table does not know raises `IamDerivationError`: add a row rather
   than granting a wildcard.
+- An S3 object read also gets `s3:ListBucket` on its bucket, so that a missing key fails
+  as `S3.NoSuchKeyException` and not as a 403 (`S3_MISSING_KEY_IS_404` says why).
 - `logging=True` / `tracing=True` add the CloudWatch Logs delivery and X-Ray statements,
   the only ones with `Resource: "*"`: those APIs do not support resource-level permissions
   (Step Functions docs, "IAM policies for logging to CloudWatch Logs" and "X-Ray").
@@ -127,6 +129,14 @@ ResourceBuilder = Callable[[TaskParameters, ArnContext], tuple[str, ...]]
 
 
 @dataclass(frozen=True)
+class Grant:
+    """Actions on resources of another kind than the integration's own (a bucket, not keys)."""
+
+    actions: tuple[str, ...]
+    resources: ResourceBuilder
+
+
+@dataclass(frozen=True)
 class Integration:
     """One row of the table: the actions a Task integration needs and its resources."""
 
@@ -134,11 +144,17 @@ class Integration:
     resources: ResourceBuilder
     # Extra actions needed only when a parameter is present (e.g. VersionId).
     when_present: tuple[tuple[str, str], ...] = ()
+    # Grants on other resources the call also needs to behave as documented.
+    also: tuple[Grant, ...] = ()
 
     def actions_for(self, params: TaskParameters) -> tuple[str, ...]:
         """The base actions plus those whose enabling parameter is set."""
         extra = tuple(action for field, action in self.when_present if params.has(field))
         return self.actions + extra
+
+    def grants_for(self, params: TaskParameters) -> tuple[Grant, ...]:
+        """Every grant this Task needs: its own actions first, then the `also` grants."""
+        return (Grant(self.actions_for(params), self.resources), *self.also)
 
 
 def lambda_functions(params: TaskParameters, ctx: ArnContext) -> tuple[str, ...]:
@@ -177,6 +193,27 @@ def s3_objects(params: TaskParameters, ctx: ArnContext) -> tuple[str, ...]:
         for bucket in params.get("Bucket")
         for key in keys
     )
+
+
+def s3_buckets(params: TaskParameters, ctx: ArnContext) -> tuple[str, ...]:
+    """Bucket ARNs (`arn:<partition>:s3:::<bucket>`), for bucket-level actions."""
+    return tuple(ctx.arn("s3", bucket, regional=False) for bucket in params.get("Bucket"))
+
+
+# Reading a key that does not exist answers 404 NoSuchKey only to a caller that also has
+# s3:ListBucket on the bucket; without it S3 answers 403 AccessDenied (S3 API reference,
+# GetObject and HeadObject, "Permissions"). A Step Functions aws-sdk task would then fail
+# with S3.S3Exception instead of the S3.NoSuchKeyException that mocks/ (case S3Miss) and
+# the emulator show, and Retry/Catch on NoSuchKey would never match.
+#
+# The grant has no s3:prefix condition on purpose. AWS documents ListBucket "on the bucket"
+# and does not say which s3:prefix (if any) the request context carries for the implicit
+# existence check of a GetObject; third-party reimplementations (Ceph RGW) put the key
+# there, which would let a StringLike on the metadata key globs keep the 404, but that is
+# not an AWS statement. A condition that does not match would silently bring back the 403,
+# so the role may list key names in its one bucket (never read them: GetObject stays
+# limited to the metadata keys).
+S3_MISSING_KEY_IS_404 = Grant(("s3:ListBucket",), s3_buckets)
 
 
 def sns_topics(params: TaskParameters, ctx: ArnContext) -> tuple[str, ...]:
@@ -225,10 +262,10 @@ INTEGRATIONS: dict[str, Integration] = {
        for op, action in _DYNAMODB_ITEM.items()},
     **{f"aws-sdk:dynamodb:{op}": Integration((f"dynamodb:{action}",), dynamodb_tables)
        for op, action in (_DYNAMODB_ITEM | _DYNAMODB_SDK_ONLY).items()},
-    "aws-sdk:s3:getObject": Integration(("s3:GetObject",), s3_objects,
-                                        when_present=(("VersionId", "s3:GetObjectVersion"),)),
-    "aws-sdk:s3:headObject": Integration(("s3:GetObject",), s3_objects,
-                                         when_present=(("VersionId", "s3:GetObjectVersion"),)),
+    **{f"aws-sdk:s3:{op}": Integration(("s3:GetObject",), s3_objects,
+                                       when_present=(("VersionId", "s3:GetObjectVersion"),),
+                                       also=(S3_MISSING_KEY_IS_404,))
+       for op in ("getObject", "headObject")},
     "aws-sdk:s3:putObject": Integration(("s3:PutObject",), s3_objects),
     "aws-sdk:s3:deleteObject": Integration(("s3:DeleteObject",), s3_objects),
     "sns:publish": Integration(("sns:Publish",), sns_topics),
@@ -336,10 +373,11 @@ def derive_task_statements(definition: dict[str, Any], substitutions: Mapping[st
         if integration is INTEGRATIONS["lambda:function"]:
             values, opaque = {"FunctionName": resource}, False
         params = TaskParameters((*path, field), values, bindings or {}, jsonata, opaque)
-        resources = merged.setdefault(integration.actions_for(params), [])
-        for item in integration.resources(params, arn):
-            if item not in resources:
-                resources.append(item)
+        for grant in integration.grants_for(params):
+            resources = merged.setdefault(grant.actions, [])
+            for item in grant.resources(params, arn):
+                if item not in resources:
+                    resources.append(item)
     return [Statement(_sid(actions), actions, tuple(res)) for actions, res in merged.items()]
 
 
