@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from workflow.emulator import run
 from workflow.machines import execution_failure_recorder, metadata_pipeline
 
 REPO = Path(__file__).resolve().parent.parent
@@ -68,7 +69,7 @@ def test_get_object_retries_transient_s3_errors_and_catches_everything():
     assert state["Retry"] == [{"ErrorEquals": ["S3.S3Exception", "S3.SdkClientException"],
                                **{k: BACKOFF[k] for k in BACKOFF}}]
     assert state["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure",
-                               "Next": "RecordFailure"}]
+                               "Next": "NormalizeFailure"}]
     assert "Parameters" not in state
     assert state["InputPath"] == "$.request"
     assert state["ResultSelector"] == {"body.$": "$.Body"}
@@ -84,7 +85,7 @@ def test_index_document_retries_only_transient_errors():
     assert "InvalidMetadata" not in retrier["ErrorEquals"]
     assert "OpenSearchRejected" not in retrier["ErrorEquals"]
     assert STATES["IndexDocument"]["Catch"][-1]["ErrorEquals"] == ["States.ALL"]
-    assert STATES["IndexDocument"]["Catch"][-1]["Next"] == "RecordFailure"
+    assert STATES["IndexDocument"]["Catch"][-1]["Next"] == "NormalizeFailure"
 
 
 def test_indexer_payload_matches_the_contract():
@@ -149,6 +150,62 @@ def test_both_fail_states_carry_the_original_error_and_cause(name):
     assert STATES[name]["Type"] == "Fail"
     assert STATES[name]["ErrorPath"] == "$.failure.Error"
     assert STATES[name]["CausePath"] == "$.failure.Cause"
+
+
+def test_record_failure_is_entered_only_through_normalize_failure():
+    into_record = [name for name, state in STATES.items()
+                   if "RecordFailure" in [target for target, _ in _edges(state)]]
+    assert into_record == ["NormalizeFailure"]
+    into_normalize = {name for name, state in STATES.items()
+                      if "NormalizeFailure" in [target for target, _ in _edges(state)]}
+    assert into_normalize == {"GetMetadataObject", "IndexDocument", "RejectOversizedObject"}
+
+
+def _normalize(data: dict) -> dict:
+    """Run the committed NormalizeFailure state alone in the emulator on `data`."""
+    state = {**STATES["NormalizeFailure"], "End": True}
+    del state["Next"]
+    execution = run({"StartAt": "NormalizeFailure", "States": {"NormalizeFailure": state}}, data)
+    assert execution.status == "SUCCEEDED", (execution.error, execution.cause)
+    return execution.output
+
+
+EVENT = {"id": "e-1", "detail": {"bucket": {"name": "b"}, "object": {"key": "k"}}}
+
+
+@pytest.mark.parametrize("caught, expected", [
+    ({"Error": "S3.NoSuchKeyException"},
+     {"Error": "S3.NoSuchKeyException", "Cause": metadata_pipeline.DEFAULT_CAUSE}),
+    ({"Error": "OpenSearchRejected", "Cause": "{\"errorMessage\":\"no\"}"},
+     {"Error": "OpenSearchRejected", "Cause": "{\"errorMessage\":\"no\"}"}),
+    ({"Cause": "only a cause"}, {"Error": metadata_pipeline.DEFAULT_ERROR, "Cause": "only a cause"}),
+    ({}, {"Error": metadata_pipeline.DEFAULT_ERROR, "Cause": metadata_pipeline.DEFAULT_CAUSE}),
+], ids=["error-only", "error-and-cause", "cause-only", "neither"])
+def test_normalize_failure_fills_only_what_the_caught_error_lacks(caught, expected):
+    output = _normalize({"event": EVENT, "failure": caught, "object": {"body": "x" * 100}})
+    assert output == {"event": EVENT, "failure": expected}
+
+
+def test_the_default_cause_is_written_down_in_the_contract():
+    contract = (REPO / "docs" / "contract.md").read_text(encoding="utf-8")
+    assert metadata_pipeline.DEFAULT_CAUSE in contract
+    assert metadata_pipeline.DEFAULT_ERROR in contract
+
+
+def test_recorder_paths_to_the_put_all_describe_error_and_cause():
+    # The recorder builds $.failure itself, and only after IsPresent/IsString checks on the
+    # status-change event's error and cause; every way to FindExistingRecord passes one of
+    # the three Describe* states, each of which sets both fields.
+    states = RECORDER["States"]
+    describers = {name for name in states if name.startswith("Describe")}
+    assert describers == {"DescribeErrorOnly", "DescribeErrorAndCause", "DescribeStatusOnly"}
+    for name in describers:
+        assert set(states[name]["Parameters"]) == {"Error.$", "Cause.$"}
+        assert states[name]["ResultPath"] == "$.failure"
+    blocked = {name: {"Type": "Pass"} if name in describers else state
+               for name, state in states.items()}
+    assert "FindExistingRecord" not in _reachable(blocked, RECORDER["StartAt"])
+    assert "FindExistingRecord" in _reachable(states, RECORDER["StartAt"])
 
 
 def test_success_output_is_shaped_by_a_pass_then_succeeds():

@@ -1,6 +1,6 @@
 """`MetadataPipeline`: S3 "Object Created" event -> read the object -> index it -> or record why not.
 
-The interface with the indexer Lambda and the failure table is /work/briefs/contract.md
+The interface with the indexer Lambda and the failure table is docs/contract.md
 (Payload `{body, source, size, eventTime, executionId}`; result `{documentId, index,
 result}`; item `{executionId, timestamp, bucket, key, error, cause, event}`).
 
@@ -13,9 +13,17 @@ adds, in particular the object body, can leak into the stored `event`):
     $.object    {body} from GetObject
     $.indexed   {documentId, index, result} from the indexer
     $.failure   {Error, Cause} of whatever went wrong
+
+On the failure path `NormalizeFailure` keeps only `$.event` and `$.failure`, the latter with
+both `Error` and `Cause` filled in: a caught error may come without a `Cause` (a mock `Throw`
+may leave it out; whether AWS always sets one is unconfirmed), and a path to a missing field
+in RecordFailure's Parameters or a Fail state's CausePath fails with `States.Runtime`, which no
+catcher sees (AWS-FACTS), so the failure would go unrecorded and its error name be lost.
 """
 
 from __future__ import annotations
+
+import json
 
 from workflow import model
 from workflow.builder import (
@@ -32,7 +40,7 @@ from workflow.builder import (
 from workflow.machines.failure_table import BACKOFF, PUT_TRANSIENT, failure_item
 
 NAME = "MetadataPipeline"
-VERSION = "1.0.1"
+VERSION = "1.1.0"
 
 # Objects larger than this are not read: the body travels in the state data and the
 # payload limit for any state input/output is 262,144 bytes (AWS-FACTS: limits-overview);
@@ -47,7 +55,10 @@ ETAG = "$.event.detail.object.etag"
 # Bracket notation: the field name holds a hyphen.
 VERSION_ID = "$.event.detail.object['version-id']"
 
-# The retry settings of the brief: 1 s, doubled, 3 retries, FULL jitter.
+# What the failure item says when the caught error carried no Cause (or, which no catcher is
+# known to produce, no Error). These strings land in the failure table: see docs/contract.md.
+DEFAULT_ERROR = "UnknownError"
+DEFAULT_CAUSE = "The error was reported without a cause."
 
 # Unmodeled S3 errors, throttling included, arrive as S3.S3Exception (AWS-FACTS, inferred);
 # network-level failures as S3.SdkClientException.
@@ -77,6 +88,21 @@ def _request(versioned: bool) -> dict:
     return request
 
 
+def _intrinsic_string(text: str) -> str:
+    """`text` as a single-quoted intrinsic string literal: the grammar reserves `\\`, `'`,
+    `{` and `}`, which are escaped with a backslash (developer guide, intrinsic functions)."""
+    return "'" + "".join("\\" + c if c in "\\'{}" else c for c in text) + "'"
+
+
+def _with_defaults(failure: str) -> str:
+    """An intrinsic call returning the object at `failure` with any missing `Error` or `Cause`
+    taken from the defaults (the second object of a JsonMerge wins)."""
+    defaults = json.dumps({"Error": DEFAULT_ERROR, "Cause": DEFAULT_CAUSE},
+                          separators=(",", ":"))
+    return f"States.JsonMerge(States.StringToJson({_intrinsic_string(defaults)}), {failure}, " \
+           f"false)"
+
+
 def build() -> model.StateMachine:
     """Return the `MetadataPipeline` definition as a model object."""
     failed = Fail("Failed", comment="The failure is recorded in the failure table.",
@@ -103,7 +129,15 @@ def build() -> model.StateMachine:
     )
     record_failure.add_retry(PUT_TRANSIENT, **BACKOFF)
     record_failure.add_catch(failed_unrecorded, [Errors.ALL], result_path="$.recordError")
-    failure_path = Chain.start(record_failure).next(failed)
+    normalize_failure = Pass(
+        "NormalizeFailure",
+        comment="Every way to RecordFailure passes here: a caught error may have no Cause, and "
+                "a path to it would fail RecordFailure and the Fail states with States.Runtime, "
+                "which no catcher sees. The caught Error and Cause win over the defaults; only "
+                "the event and the failure are kept (the object body is dropped).",
+        parameters={"event.$": EVENT, "failure.$": _with_defaults("$.failure")},
+    )
+    failure_path = Chain.start(normalize_failure).next(record_failure).next(failed)
 
     reject_oversized = Pass(
         "RejectOversizedObject",
@@ -191,7 +225,7 @@ def build() -> model.StateMachine:
                 "bytes per state input/output, AWS-FACTS).",
     )
     check_size.when(Condition.numeric_greater_than(SIZE, MAX_OBJECT_BYTES),
-                    Chain.start(reject_oversized).next(record_failure))
+                    Chain.start(reject_oversized).next(normalize_failure))
     check_size.otherwise(Chain.start(check_version).next(read_path))
 
     keep_event = Pass(
