@@ -1,6 +1,6 @@
 """The indexer Lambda: one metadata.json body in, one OpenSearch document out.
 
-Handler: `indexer.handler`. Input and output are the contract in /work/briefs/contract.md:
+Handler: `indexer.handler`. Input and output are the contract in docs/contract.md:
 payload `{"body", "source", "size", "eventTime", "executionId"}`, result
 `{"documentId", "index", "result": "created" | "updated"}`, errors `InvalidMetadata`,
 `OpenSearchRejected`, `OpenSearchThrottled`, `OpenSearchUnavailable`.

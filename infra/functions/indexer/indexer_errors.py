@@ -3,7 +3,7 @@
 Lambda reports a function error under the exception's bare class name, and the
 `lambda:invoke` integration surfaces that name as the Step Functions error (AWS-FACTS.md,
 "A Lambda function error surfaces in lambda:invoke as the exception's bare class name").
-So the class names below are the interface in /work/briefs/contract.md: do not rename them.
+So the class names below are the interface in docs/contract.md: do not rename them.
 """
 
 from __future__ import annotations
