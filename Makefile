@@ -7,8 +7,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
-# AWS-recorded executions (shared corpus beside the checkout): the emulator's fidelity target.
-AWS_RECORDED ?= ../shared/corpora/aws-recorded/cases.jsonl
+# The shared corpora (beside the checkout unless METAPIPE_CORPORA says otherwise); the
+# AWS-recorded executions are the emulator's fidelity target. METAPIPE_REQUIRE_CORPORA=1
+# (set by .ci/run) turns a missing corpus from a skip into a failure.
+METAPIPE_CORPORA ?= ../shared/corpora
+AWS_RECORDED ?= $(METAPIPE_CORPORA)/aws-recorded/cases.jsonl
 
 .PHONY: demo test venv lint-asl clean
 
@@ -34,6 +37,7 @@ test: $(STAMP)
 	$(BIN)/metapipe lint asl/
 	$(BIN)/metapipe lint --type express asl/execution-failure-recorder.asl.json
 	@if [ -f $(AWS_RECORDED) ]; then $(BIN)/metapipe conformance $(AWS_RECORDED) --summary; \
+	 elif [ "$$METAPIPE_REQUIRE_CORPORA" = 1 ]; then echo "conformance: $(AWS_RECORDED) not found" >&2; exit 1; \
 	 else echo "conformance: $(AWS_RECORDED) not found, skipped (tests say so too)"; fi
 	$(BIN)/python -m pytest
 

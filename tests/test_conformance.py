@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from corpora import AWS_RECORDED, available
 
 from workflow import cli
 from workflow.conformance import (
@@ -23,7 +23,7 @@ from workflow.emulator.errors import DefinitionError
 from workflow.emulator.execution import Execution
 from workflow.errors import InputError
 
-CORPUS = Path("/work/shared/corpora/aws-recorded")
+CORPUS = AWS_RECORDED
 ARN = "arn:aws:states:us-east-1:111111111111:execution:<ArnPart_0idx>:<ExecArnPart_0idx>"
 
 
@@ -135,7 +135,7 @@ def test_cli_reports_unreadable_file_with_exit_2(tmp_path, capsys):
     assert "missing.jsonl" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not (CORPUS / "cases.jsonl").exists(), reason="corpus not available")
+@pytest.mark.skipif(not available(CORPUS / "cases.jsonl"), reason=f"corpus not found at {CORPUS}")
 def test_whole_recorded_corpus_meets_the_fidelity_targets():
     cases = load_jsonl(CORPUS / "cases.jsonl")
     definitions = load_jsonl(CORPUS / "invalid-definitions.jsonl")
@@ -149,7 +149,7 @@ def test_whole_recorded_corpus_meets_the_fidelity_targets():
     assert controls and all(d.ok for d in controls), "an accepted control was rejected"
 
 
-@pytest.mark.skipif(not (CORPUS / "cases.jsonl").exists(), reason="corpus not available")
+@pytest.mark.skipif(not available(CORPUS / "cases.jsonl"), reason=f"corpus not found at {CORPUS}")
 def test_cli_json_format_and_only_filter(capsys):
     code = cli.main(["conformance", str(CORPUS / "cases.jsonl"), "--format", "json",
                      "--only", "test_invalid_jsonpath"])

@@ -11,13 +11,14 @@ import json
 from pathlib import Path
 
 import pytest
+from corpora import AWS_RECORDED, require
 
 from workflow.backends import container as cb
 from workflow.emulator.execution import Call, Execution
 from workflow.testcases import load_suite
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO.parent / "shared" / "corpora" / "aws-recorded"
+CORPUS = AWS_RECORDED
 
 
 def test_mock_file_is_mounted_read_only_where_sfn_mock_config_points(tmp_path):
@@ -52,8 +53,7 @@ def test_definition_sent_to_the_container_has_every_placeholder_replaced(tmp_pat
 
 
 def _recorded():
-    if not CORPUS.exists():
-        pytest.skip(f"the AWS-recorded corpus is not at {CORPUS}")
+    require(CORPUS)
     expected = {}
     with open(CORPUS / "cases.jsonl", encoding="utf-8") as fh:
         for line in fh:

@@ -8,6 +8,7 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from corpora import CORPORA, available
 
 from workflow import model
 from workflow.errors import InputError
@@ -32,7 +33,7 @@ from workflow.model.states import STATES, TRANSITION
 
 REPO = Path(__file__).resolve().parent.parent
 ASL_FILES = sorted((REPO / "asl").glob("*.asl.json"))
-CORPUS = Path("/work/shared/corpora")
+CORPUS = CORPORA
 
 
 @pytest.mark.parametrize("path", ASL_FILES, ids=lambda p: p.name)
@@ -54,7 +55,7 @@ def test_generated_machines_survive_to_asl_and_back(module):
 
 def _corpus_definitions():
     cases = CORPUS / "aws-recorded" / "cases.jsonl"
-    if not cases.exists():
+    if not available(cases):
         return []
     out = []
     for line in cases.read_text(encoding="utf-8").splitlines():

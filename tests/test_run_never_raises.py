@@ -13,15 +13,15 @@ import copy
 import json
 import random
 import re
-from pathlib import Path
 
 import pytest
+from corpora import CORPORA, available
 
 from workflow.emulator import run
 from workflow.emulator.errors import DefinitionError
 from workflow.emulator.execution import Execution
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+SHARED = CORPORA
 INPUTS = [{}, {"a": 1, "items": [1, 2], "detail": {"object": {"size": 3}}}, [], "text", None]
 ODD_VALUES = [None, 0, -1, 1.5, "", "x", "$.nope", "$$.nope", [], {}, True, "States.Nope()"]
 
@@ -29,6 +29,7 @@ ODD_VALUES = [None, 0, -1, 1.5, "", "x", "$.nope", "$$.nope", [], {}, True, "Sta
 def _definitions() -> list[tuple[str, object]]:
     found: list[tuple[str, object]] = []
     lint = SHARED / "asl-lint"
+    available(lint)
     for path in sorted(lint.glob("*/*.json")):
         try:
             found.append((path.name, json.loads(path.read_text(encoding="utf-8"))))
@@ -36,7 +37,7 @@ def _definitions() -> list[tuple[str, object]]:
             continue
     for name in ("cases.jsonl", "invalid-definitions.jsonl"):
         file = SHARED / "aws-recorded" / name
-        if file.exists():
+        if available(file):
             for line in file.read_text(encoding="utf-8").splitlines():
                 record = json.loads(line)
                 found.append((record["id"], record["definition"]))

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from corpora import AWS_RECORDED, available, require
 
 from workflow.emulator.choice import choose_next, evaluate_rule
 from workflow.emulator.errors import StatesError
 
-CORPUS = Path("/work/shared/corpora/aws-recorded/cases.jsonl")
+CORPUS = AWS_RECORDED / "cases.jsonl"
 
 
 def _choice_operator_cases() -> list:
-    if not CORPUS.exists():
+    if not available(CORPUS):
         return []
     cases = []
     for line in CORPUS.read_text().splitlines():
@@ -24,7 +24,7 @@ def _choice_operator_cases() -> list:
     return cases
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="AWS-recorded corpus not available")
+@pytest.mark.skipif(not available(CORPUS), reason=f"corpus not found at {CORPUS}")
 @pytest.mark.parametrize("case", _choice_operator_cases())
 def test_choice_operator_gives_the_branch_aws_recorded(case):
     state = case["definition"]["States"]["CheckValues"]
@@ -33,8 +33,7 @@ def test_choice_operator_gives_the_branch_aws_recorded(case):
 
 
 def test_all_491_choice_operator_cases_are_replayed():
-    if not CORPUS.exists():
-        pytest.skip("AWS-recorded corpus not available")
+    require(CORPUS)
     assert len(_choice_operator_cases()) == 491
 
 

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
+from corpora import AWS_RECORDED, available
 
 from workflow.emulator import intrinsics
 from workflow.emulator.errors import DefinitionError, StatesError
 from workflow.emulator.intrinsics import INTRINSIC_ERROR, SIGNATURES, evaluate_intrinsic
 from workflow.emulator.paths import render_template
 
-CORPUS = Path("/work/shared/corpora/aws-recorded/cases.jsonl")
+CORPUS = AWS_RECORDED / "cases.jsonl"
 UNCHECKABLE = ("RandomNumberGenerated", "generated-uuid")
 
 
 def _single_state_intrinsic_cases() -> list:
     """Recorded JSONPath cases made of one Pass state whose Parameters call an intrinsic."""
-    if not CORPUS.exists():
+    if not available(CORPUS):
         return []
     out = []
     for line in CORPUS.read_text().splitlines():
@@ -47,7 +47,7 @@ def _context(case_input):
     }
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="AWS-recorded corpus not available")
+@pytest.mark.skipif(not available(CORPUS), reason=f"corpus not found at {CORPUS}")
 @pytest.mark.parametrize("case", _single_state_intrinsic_cases())
 def test_intrinsic_gives_the_result_aws_recorded(case):
     state = next(iter(case["definition"]["States"].values()))

@@ -7,14 +7,14 @@ test name ends in `_chosen` and docs/fidelity.md lists the choice.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from corpora import AWS_RECORDED, available
 
 from workflow.conformance import matches, normalise, normalise_text
 from workflow.emulator import DefinitionError, StatesError, run
 
-CORPUS = Path("/work/shared/corpora/aws-recorded")
+CORPUS = AWS_RECORDED
 RUN_NAMES = {"state_machine_name": "<ArnPart_0idx>", "execution_name": "<ExecArnPart_0idx>",
              "role_arn": "snf_role_arn", "account_id": "111111111111", "region": "us-east-1"}
 
@@ -362,7 +362,7 @@ def test_an_unknown_start_mode_is_a_value_error():
 
 def _recorded_assign_cases() -> list[tuple[dict, list]]:
     cases_file, histories_file = CORPUS / "cases.jsonl", CORPUS / "recorded-histories.jsonl"
-    if not cases_file.exists() or not histories_file.exists():
+    if not (available(cases_file) and available(histories_file)):
         return []
     histories = {}
     for line in histories_file.read_text(encoding="utf-8").splitlines():
