@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from aws_cdk import Aws, RemovalPolicy
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
@@ -38,7 +39,8 @@ class FileStateMachine(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, name: str, kind: str,
                  definition_text: str, source: str, substitutions: Mapping[str, str],
                  bindings: Mapping[str, Sequence[str]] | None = None,
-                 log_retention: logs.RetentionDays):
+                 log_retention: logs.RetentionDays, log_level: str = "ERROR",
+                 log_execution_data: bool = False, log_key: kms.IKey | None = None):
         super().__init__(scope, construct_id)
         self.definition = parse_json_text(definition_text, source)
         self.version = workflow_version(self.definition, source)
@@ -68,6 +70,7 @@ class FileStateMachine(Construct):
         self.log_group = logs.LogGroup(
             self, "Logs", log_group_name=f"/aws/vendedlogs/states/{name}",
             retention=log_retention, removal_policy=RemovalPolicy.DESTROY,
+            encryption_key=log_key,
         )
         self.resource = sfn.CfnStateMachine(
             self, "Resource",
@@ -77,7 +80,9 @@ class FileStateMachine(Construct):
             definition_string=definition_text,
             definition_substitutions=dict(substitutions),
             logging_configuration=sfn.CfnStateMachine.LoggingConfigurationProperty(
-                level="ALL", include_execution_data=True,
+                # IncludeExecutionData is one switch for every logged event (API reference,
+                # LoggingConfiguration): at ERROR it adds the data of failure events only.
+                level=log_level, include_execution_data=log_execution_data,
                 destinations=[sfn.CfnStateMachine.LogDestinationProperty(
                     cloud_watch_logs_log_group=sfn.CfnStateMachine.CloudWatchLogsLogGroupProperty(
                         log_group_arn=self.log_group.log_group_arn))],

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_opensearchserverless as aoss
@@ -90,6 +91,41 @@ def data_access_policy(
     return rules
 
 
+def network_policy(collection: str, settings: Settings) -> list[dict]:
+    """The network policy: who may open a connection to the collection and its Dashboards.
+
+    `public` lets anyone on the internet reach both endpoints; each request still needs
+    IAM (`aoss:APIAccessAll` / `aoss:DashboardsAccessAll`) and a grant in the data access
+    policy. `vpc` accepts connections only through the listed OpenSearch Serverless VPC
+    endpoints (`SourceVPCEs`), for the collection and Dashboards alike.
+    """
+    rule: dict = {
+        "Description": f"metapipe collection and Dashboards: {settings.network_access} access",
+        "Rules": [
+            {"ResourceType": "collection", "Resource": [f"collection/{collection}"]},
+            {"ResourceType": "dashboard", "Resource": [f"collection/{collection}"]},
+        ],
+    }
+    if settings.network_access == "vpc":
+        rule["AllowFromPublic"] = False
+        rule["SourceVPCEs"] = list(settings.vpc_endpoint_ids)
+    else:
+        rule["AllowFromPublic"] = True
+    return [rule]
+
+
+# What Lambda needs to attach a function to subnets (the actions of the AWS managed policy
+# AWSLambdaVPCAccessExecutionRole); EC2 network-interface actions take Resource "*".
+LAMBDA_VPC_ACTIONS = (
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+)
+
+
 class MetadataSearch(Construct):
     """The collection, its policies, and the indexer function with its own role."""
 
@@ -101,6 +137,7 @@ class MetadataSearch(Construct):
         settings: Settings,
         indexer_code: Path,
         log_retention: logs.RetentionDays,
+        log_key: kms.IKey | None = None,
     ):
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -118,24 +155,12 @@ class MetadataSearch(Construct):
                 }
             ),
         )
-        # The Lambda runs outside a VPC, so the endpoint is public; every request still
-        # needs IAM (aoss:APIAccessAll) and a grant in the data access policy below.
         network = aoss.CfnSecurityPolicy(
             self,
             "NetworkPolicy",
             name=f"{name}-net",
             type="network",
-            policy=json.dumps(
-                [
-                    {
-                        "Rules": [
-                            {"ResourceType": "collection", "Resource": [f"collection/{name}"]},
-                            {"ResourceType": "dashboard", "Resource": [f"collection/{name}"]},
-                        ],
-                        "AllowFromPublic": True,
-                    }
-                ]
-            ),
+            policy=json.dumps(network_policy(name, settings)),
         )
         self.collection = aoss.CfnCollection(
             self,
@@ -149,7 +174,11 @@ class MetadataSearch(Construct):
         self.collection.add_resource_dependency(network)
 
         self.log_group = logs.LogGroup(
-            self, "IndexerLogs", retention=log_retention, removal_policy=RemovalPolicy.DESTROY
+            self,
+            "IndexerLogs",
+            retention=log_retention,
+            removal_policy=RemovalPolicy.DESTROY,
+            encryption_key=log_key,
         )
         self.role = iam.Role(
             self,
@@ -170,10 +199,18 @@ class MetadataSearch(Construct):
                             actions=["aoss:APIAccessAll"],
                             resources=[self.collection.attr_arn],
                         ),
+                        *self._vpc_statements(settings),
                     ]
                 )
             },
         )
+        if settings.network_access == "vpc":
+            acknowledge(
+                self.role,
+                "AwsSolutions-IAM5[Resource::*]",
+                "Lambda creates and deletes the network interfaces of a function in a VPC; "
+                "EC2 documents Resource '*' for these actions (AWSLambdaVPCAccessExecutionRole).",
+            )
         aoss.CfnAccessPolicy(
             self,
             "DataAccessPolicy",
@@ -201,6 +238,13 @@ class MetadataSearch(Construct):
                 "COLLECTION_TYPE": settings.collection_type,
             },
         )
+        if settings.network_access == "vpc":
+            # Subnet and security group ids as plain properties: lambda_.Function wants an
+            # IVpc, which from ids alone would need a context lookup in the target account.
+            self.function.node.default_child.vpc_config = lambda_.CfnFunction.VpcConfigProperty(
+                subnet_ids=list(settings.indexer_subnet_ids),
+                security_group_ids=list(settings.indexer_security_group_ids),
+            )
         acknowledge(
             self.function,
             "AwsSolutions-L1",
@@ -215,3 +259,11 @@ class MetadataSearch(Construct):
             resource_name=self.function.function_name,
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
+
+    @staticmethod
+    def _vpc_statements(settings: Settings) -> list[iam.PolicyStatement]:
+        """With networkAccess=vpc, what Lambda needs to place the indexer in its subnets."""
+        if settings.network_access != "vpc":
+            return []
+        return [iam.PolicyStatement(sid="AttachToVpc", actions=list(LAMBDA_VPC_ACTIONS),
+                                    resources=["*"])]

@@ -19,6 +19,22 @@ _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _STATE_MACHINE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 _IAM_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:(role|user|assumed-role)/[A-Za-z0-9+=,.@_/-]+$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_VPC_ENDPOINT_ID = re.compile(r"^vpce-[0-9a-z]{8,32}$")
+_SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
+_SECURITY_GROUP_ID = re.compile(r"^sg-[0-9a-f]{8,17}$")
+
+# Step Functions log levels offered. OFF is not: the Express recorder has no history
+# anywhere but its logs (AWS docs, cw-logs).
+LOG_LEVELS = ("ALL", "ERROR", "FATAL")
+NETWORK_ACCESS = ("public", "vpc")
+
+# List-valued settings: field -> what each element is, for the error message.
+_LIST_FIELDS = {
+    "dashboard_reader_principals": "IAM principal ARNs",
+    "vpc_endpoint_ids": "OpenSearch Serverless VPC endpoint ids (vpce-...)",
+    "indexer_subnet_ids": "subnet ids (subnet-...)",
+    "indexer_security_group_ids": "security group ids (sg-...)",
+}
 
 
 class SettingsError(ValueError):
@@ -38,6 +54,17 @@ class Settings:
     state_machine_name: str = "MetadataPipeline"
     recorder_name: str = "ExecutionFailureRecorder"
     log_retention_days: int = 30
+    # ERROR logs only failure events; with execution data off, no state input or output
+    # (metadata bodies) reaches CloudWatch Logs. docs/deploy.md says why.
+    log_level: str = "ERROR"
+    log_execution_data: bool = False
+    # "public": the collection endpoint and Dashboards are reachable from the internet, every
+    # request still needing IAM and the data access policy; "vpc": only through
+    # `vpc_endpoint_ids`, and the indexer runs in `indexer_subnet_ids`.
+    network_access: str = "public"
+    vpc_endpoint_ids: tuple[str, ...] = ()
+    indexer_subnet_ids: tuple[str, ...] = ()
+    indexer_security_group_ids: tuple[str, ...] = ()
 
     @classmethod
     def from_context(cls, get: Callable[[str], Any]) -> Settings:
@@ -47,10 +74,12 @@ class Settings:
             raw = get(_camel(f.name))
             if raw is not None and raw != "":
                 values[f.name] = raw
-        if "dashboard_reader_principals" in values:
-            values["dashboard_reader_principals"] = _string_list(
-                values["dashboard_reader_principals"], "dashboardReaderPrincipals"
-            )
+        for name, what in _LIST_FIELDS.items():
+            if name in values:
+                values[name] = _string_list(values[name], _camel(name), what)
+        if "log_execution_data" in values:
+            values["log_execution_data"] = _boolean(values["log_execution_data"],
+                                                    "logExecutionData")
         if "log_retention_days" in values:
             try:
                 values["log_retention_days"] = int(values["log_retention_days"])
@@ -87,6 +116,35 @@ class Settings:
                 raise SettingsError(f"{key} {name!r} is not a valid state machine name")
         if self.log_retention_days not in _RETENTION_DAYS:
             raise SettingsError(f"logRetentionDays must be one of {sorted(_RETENTION_DAYS)}")
+        if self.log_level not in LOG_LEVELS:
+            raise SettingsError(f"logLevel must be one of {', '.join(LOG_LEVELS)}")
+        if not isinstance(self.log_execution_data, bool):
+            raise SettingsError("logExecutionData must be true or false")
+        self._validate_network()
+
+    def _validate_network(self) -> None:
+        if self.network_access not in NETWORK_ACCESS:
+            raise SettingsError("networkAccess must be public or vpc")
+        for field, pattern, purpose in _VPC_LISTS:
+            key, ids = _camel(field), getattr(self, field)
+            if self.network_access == "public" and ids:
+                raise SettingsError(f"{key} is only used with networkAccess=vpc")
+            if self.network_access == "vpc" and not ids:
+                raise SettingsError(f"networkAccess=vpc needs {key}: {purpose}")
+            for item in ids:
+                if not pattern.match(item):
+                    raise SettingsError(f"{key}: {item!r} is not a valid id")
+
+
+# The lists networkAccess=vpc requires: field, the form of an element, what it is for.
+_VPC_LISTS = (
+    ("vpc_endpoint_ids", _VPC_ENDPOINT_ID,
+     "the OpenSearch Serverless VPC endpoints allowed to reach the collection and Dashboards"),
+    ("indexer_subnet_ids", _SUBNET_ID,
+     "the subnets the indexer Lambda runs in, to reach the collection through an endpoint"),
+    ("indexer_security_group_ids", _SECURITY_GROUP_ID,
+     "the security groups of the indexer Lambda's network interfaces"),
+)
 
 
 # Log retentions offered (days -> the name of CDK's `RetentionDays` member).
@@ -101,7 +159,17 @@ def _camel(name: str) -> str:
     return head + "".join(word.capitalize() for word in rest)
 
 
-def _string_list(raw: Any, key: str) -> tuple[str, ...]:
+def _boolean(raw: Any, key: str) -> bool:
+    """Accept a JSON boolean (cdk.json) or the text `true`/`false` (`-c key=true`)."""
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("true", "false"):
+        return text == "true"
+    raise SettingsError(f"{key} must be true or false")
+
+
+def _string_list(raw: Any, key: str, what: str) -> tuple[str, ...]:
     """Accept a list, a JSON list in a string (`-c k='["a"]'`) or a comma-separated string."""
     if isinstance(raw, str):
         text = raw.strip()
@@ -113,7 +181,7 @@ def _string_list(raw: Any, key: str) -> tuple[str, ...]:
         else:
             raw = [part.strip() for part in text.split(",") if part.strip()]
     if not isinstance(raw, list | tuple) or not all(isinstance(x, str) for x in raw):
-        raise SettingsError(f"{key} must be a list of IAM principal ARNs")
+        raise SettingsError(f"{key} must be a list of {what}")
     return tuple(raw)
 
 

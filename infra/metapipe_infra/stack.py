@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_dynamodb as dynamodb
@@ -69,6 +69,7 @@ class MetadataPipelineStack(Stack):
     ):
         super().__init__(scope, construct_id, **kwargs)
         retention = getattr(logs.RetentionDays, RETENTION_NAMES[settings.log_retention_days])
+        self.key = self._encryption_key()
 
         # --- storage --------------------------------------------------------------------
         access_logs = s3.Bucket(
@@ -131,12 +132,19 @@ class MetadataPipelineStack(Stack):
             settings=settings,
             indexer_code=sources.indexer_code,
             log_retention=retention,
+            log_key=self.key,
         )
 
         # --- state machines -------------------------------------------------------------
         substitutions = {
             "IndexerFunctionArn": self.search.function_arn,
             "FailureTableName": self.table.table_name,
+        }
+        logging = {
+            "log_retention": retention,
+            "log_level": settings.log_level,
+            "log_execution_data": settings.log_execution_data,
+            "log_key": self.key,
         }
         self.pipeline = FileStateMachine(
             self,
@@ -147,7 +155,7 @@ class MetadataPipelineStack(Stack):
             source=str(sources.pipeline_asl.name),
             substitutions=substitutions,
             bindings={"Bucket": [self.bucket.bucket_name], "Key": list(METADATA_KEY_GLOBS)},
-            log_retention=retention,
+            **logging,
         )
         self.live = PublishedAlias(self, "Published", machine=self.pipeline)
         self.recorder = FileStateMachine(
@@ -158,7 +166,7 @@ class MetadataPipelineStack(Stack):
             definition_text=sources.recorder_asl.read_text(encoding="utf-8"),
             source=str(sources.recorder_asl.name),
             substitutions={"FailureTableName": self.table.table_name},
-            log_retention=retention,
+            **logging,
         )
         for machine in (self.pipeline, self.recorder):
             acknowledge(
@@ -167,6 +175,13 @@ class MetadataPipelineStack(Stack):
                 "CloudWatch Logs vended log delivery and X-Ray do not support "
                 "resource-level permissions; AWS documents Resource '*' for both.",
             )
+            if settings.log_level != "ALL":
+                acknowledge(
+                    machine.resource,
+                    "AwsSolutions-SF1",
+                    f"Logging at {settings.log_level} on purpose: ALL would copy every "
+                    "state's input and output into CloudWatch Logs (logLevel, docs/deploy.md).",
+                )
         acknowledge(
             self.pipeline.role,
             f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<{self._id(self.bucket)}>/*/metadata.json]",
@@ -231,20 +246,41 @@ class MetadataPipelineStack(Stack):
     def _id(self, construct: Construct) -> str:
         return self.get_logical_id(construct.node.default_child)
 
-    def _alarms(self, settings: Settings) -> None:
+    def _encryption_key(self) -> kms.Key:
+        """The stack's one customer managed key: the three log groups and the alarm topic.
+
+        CloudWatch Logs encrypts with it only if the key policy lets the regional Logs service
+        use it for this account's log groups (CloudWatch Logs docs, "Encrypt log data in
+        CloudWatch Logs using AWS KMS"); CDK does not add that statement by itself.
+        """
         key = kms.Key(
             self,
-            "AlarmTopicKey",
+            "EncryptionKey",
             enable_key_rotation=True,
-            description="metapipe alarm topic encryption",
+            description="metapipe: log groups and alarm topic encryption",
             removal_policy=RemovalPolicy.DESTROY,
         )
-        # CloudWatch must be able to publish to the encrypted topic.
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchLogsEncryptThisAccountsLogGroups",
+                principals=[iam.ServicePrincipal(f"logs.{Aws.REGION}.amazonaws.com")],
+                actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",
+                         "kms:GenerateDataKey*", "kms:Describe*"],
+                resources=["*"],  # in a key policy, "*" is this key
+                conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": (
+                    f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*")}},
+            )
+        )
+        # CloudWatch alarms must be able to publish to the encrypted topic.
         key.grant(
             iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*"
         )
+        return key
+
+    def _alarms(self, settings: Settings) -> None:
         topic = sns.Topic(
-            self, "AlarmTopic", master_key=key, enforce_ssl=True, display_name="metapipe alarms"
+            self, "AlarmTopic", master_key=self.key, enforce_ssl=True,
+            display_name="metapipe alarms",
         )
         if settings.alarm_email:
             topic.add_subscription(subscriptions.EmailSubscription(settings.alarm_email))

@@ -36,7 +36,50 @@ def test_reader_principals_accept_a_json_list_or_commas():
     ("alarmEmail", "not-an-address", "alarmEmail"),
     ("logRetentionDays", "13", "logRetentionDays"),
     ("bucketName", "Bad_Bucket", "bucketName"),
+    ("logLevel", "DEBUG", "logLevel must be one of ALL, ERROR, FATAL"),
+    ("logLevel", "OFF", "logLevel"),
+    ("logExecutionData", "yes", "logExecutionData must be true or false"),
+    ("networkAccess", "private", "networkAccess must be public or vpc"),
+    ("vpcEndpointIds", "vpce-0123456789abcdef0", "vpcEndpointIds is only used with networkAccess=vpc"),
 ])
 def test_unusable_context_values_name_their_key(key, value, message):
     with pytest.raises(SettingsError, match=message):
         Settings.from_context({key: value}.get)
+
+
+VPC = {"networkAccess": "vpc", "vpcEndpointIds": "vpce-0123456789abcdef0",
+       "indexerSubnetIds": "subnet-0123456789abcdef0",
+       "indexerSecurityGroupIds": "sg-0123456789abcdef0"}
+
+
+def test_log_execution_data_reads_json_booleans_and_cli_text():
+    for raw, expected in ((True, True), (False, False), ("true", True), ("False", False)):
+        assert Settings.from_context({"logExecutionData": raw}.get).log_execution_data is expected
+
+
+def test_vpc_access_reads_its_lists_from_json_or_commas():
+    settings = Settings.from_context({**VPC, "vpcEndpointIds": '["vpce-0123456789abcdef0", '
+                                                               '"vpce-0123456789abcdef1"]',
+                                      "indexerSubnetIds": "subnet-0123456789abcdef0, "
+                                                          "subnet-0123456789abcdef1"}.get)
+    assert settings.vpc_endpoint_ids == ("vpce-0123456789abcdef0", "vpce-0123456789abcdef1")
+    assert settings.indexer_subnet_ids == ("subnet-0123456789abcdef0", "subnet-0123456789abcdef1")
+
+
+@pytest.mark.parametrize("missing", ["vpcEndpointIds", "indexerSubnetIds",
+                                     "indexerSecurityGroupIds"])
+def test_vpc_access_without_a_required_list_names_the_missing_context_key(missing):
+    with pytest.raises(SettingsError, match=f"networkAccess=vpc needs {missing}"):
+        Settings.from_context({**VPC, missing: None}.get)
+    with pytest.raises(SettingsError, match=f"networkAccess=vpc needs {missing}"):
+        Settings.from_context({**VPC, missing: "[]"}.get)
+
+
+def test_a_malformed_vpc_endpoint_id_is_named():
+    with pytest.raises(SettingsError, match="vpcEndpointIds: 'vpc-123' is not a valid id"):
+        Settings.from_context({**VPC, "vpcEndpointIds": "vpc-123"}.get)
+
+
+def test_a_non_list_names_what_the_list_holds():
+    with pytest.raises(SettingsError, match="vpcEndpointIds must be a list of OpenSearch"):
+        Settings.from_context({**VPC, "vpcEndpointIds": {"a": 1}}.get)

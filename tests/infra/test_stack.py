@@ -90,14 +90,65 @@ def test_role_statements_are_exactly_what_workflow_iam_derives(template, name, p
     assert "ManagedPolicyArns" not in role
 
 
-def test_pipeline_is_standard_with_full_logging_and_tracing(template):
+def test_pipeline_is_standard_with_tracing_and_the_recorder_express(template):
     _, resource = machine(template, "MetadataPipeline")
     props = resource["Properties"]
     assert props["StateMachineType"] == "STANDARD"
     assert props["TracingConfiguration"] == {"Enabled": True}
-    assert props["LoggingConfiguration"]["Level"] == "ALL"
     _, recorder = machine(template, "ExecutionFailureRecorder")
     assert recorder["Properties"]["StateMachineType"] == "EXPRESS"
+
+
+@pytest.mark.parametrize("name", ["MetadataPipeline", "ExecutionFailureRecorder"])
+def test_machines_log_only_errors_and_no_execution_data_by_default(template, name):
+    """No metadata body or event reaches CloudWatch Logs unless a deployment asks for it."""
+    _, resource = machine(template, name)
+    logging = resource["Properties"]["LoggingConfiguration"]
+    assert logging["Level"] == "ERROR"
+    assert logging["IncludeExecutionData"] is False
+    (destination,) = logging["Destinations"]
+    group_id = destination["CloudWatchLogsLogGroup"]["LogGroupArn"]["Fn::GetAtt"][0]
+    assert template["Resources"][group_id]["Type"] == "AWS::Logs::LogGroup"
+
+
+def test_every_log_group_is_encrypted_with_the_stacks_key(template):
+    key_id, _ = one(template, "AWS::KMS::Key")
+    groups = resources_of(template, "AWS::Logs::LogGroup")
+    assert len(groups) == 3
+    for group in groups.values():
+        assert group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    _, topic = one(template, "AWS::SNS::Topic")
+    assert render(topic["Properties"]["KmsMasterKeyId"]) in (f"{{{key_id}}}", f"{{{key_id}.Arn}}")
+
+
+def test_key_lets_cloudwatch_logs_use_it_only_for_this_accounts_log_groups(template):
+    _, key = one(template, "AWS::KMS::Key")
+    statements = render(key["Properties"]["KeyPolicy"]["Statement"])
+    (logs,) = [s for s in statements
+               if s.get("Principal") == {"Service": "logs.{AWS.Region}.amazonaws.com"}]
+    assert logs["Condition"] == {"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
+        "arn:{AWS.Partition}:logs:{AWS.Region}:{AWS.AccountId}:log-group:*"}}
+    assert key["Properties"]["EnableKeyRotation"] is True
+
+
+def test_logging_below_all_is_acknowledged_to_cdk_nag_with_its_reason(template):
+    for name in ("MetadataPipeline", "ExecutionFailureRecorder"):
+        _, resource = machine(template, name)
+        rules = resource["Metadata"]["cdk_nag"]["rules_to_suppress"]
+        (sf1,) = [r for r in rules if r["id"] == "AwsSolutions-SF1"]
+        assert "ERROR" in sf1["reason"]
+
+
+def test_pipeline_role_may_list_the_metadata_bucket_so_a_missing_key_is_no_such_key(template):
+    """S3 API reference, GetObject "Permissions": no s3:ListBucket means 403, not 404."""
+    bucket_id, _ = one(template, "AWS::S3::Bucket", VersioningConfiguration={"Status": "Enabled"})
+    _, resource = machine(template, "MetadataPipeline")
+    role_id = resource["Properties"]["RoleArn"]["Fn::GetAtt"][0]
+    statements = render(template["Resources"][role_id]["Properties"]["Policies"][0]
+                        ["PolicyDocument"]["Statement"])
+    (listing,) = [s for s in statements if s["Action"] == "s3:ListBucket"]
+    assert listing["Resource"] == f"arn:{{AWS.Partition}}:s3:::{{{bucket_id}}}"
+    assert "Condition" not in listing
 
 
 def test_live_alias_points_at_a_version_described_by_the_workflow_version(template):
@@ -197,6 +248,15 @@ def test_collection_is_search_without_standby_and_created_after_its_encryption_p
     encryption_id, _ = one(template, "AWS::OpenSearchServerless::SecurityPolicy",
                            Type="encryption")
     assert encryption_id in collection["DependsOn"]
+
+
+def test_network_policy_is_public_by_default_for_the_collection_and_dashboards(template):
+    _, policy = one(template, "AWS::OpenSearchServerless::SecurityPolicy", Type="network")
+    (rule,) = json.loads(policy["Properties"]["Policy"])
+    assert rule["AllowFromPublic"] is True and "SourceVPCEs" not in rule
+    assert {r["ResourceType"] for r in rule["Rules"]} == {"collection", "dashboard"}
+    _, function = one(template, "AWS::Lambda::Function")
+    assert "VpcConfig" not in function["Properties"]
 
 
 def test_data_access_policy_grants_only_the_indexer_role_on_metadata_indexes(template):
