@@ -15,7 +15,7 @@ package.
 
 from __future__ import annotations
 
-__all__ = ["bracket_after_dot", "drop_dots_before_brackets"]
+__all__ = ["bracket_after_dot", "drop_dots_before_brackets", "pad_bare_fractions"]
 
 
 def bracket_after_dot(text: str, pos: int) -> int | None:
@@ -64,4 +64,31 @@ def drop_dots_before_brackets(text: str) -> str:
                 continue
         out.append(char)
         i += 1
+    return "".join(out)
+
+
+def pad_bare_fractions(text: str) -> str:
+    """Give every number in a filter that starts with its decimal point a leading zero:
+    `$[?(@.Score > .85)]` -> `$[?(@.Score > 0.85)]`.
+
+    Jayway reads `.85` as a number; the textbook grammar (and jsonpath-ng) does not. A
+    deployed AWS sample (document-text-analysis) filters with `> .85`. A dot counts as the
+    start of a number only when a digit follows and it does not continue a name, index or
+    call (`@.5`, `a.5`, `].5` are member steps); quoted text is left alone. A path without
+    a filter is returned as it is (the same object).
+    """
+    if "?(" not in text:
+        return text
+    out: list[str] = []
+    quote = ""
+    for i, char in enumerate(text):
+        if quote:
+            if char == quote and text[i - 1] != "\\":
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif (char == "." and i + 1 < len(text) and text[i + 1].isdigit()
+              and i > 0 and not (text[i - 1].isalnum() or text[i - 1] in "_@]).*$")):
+            out.append("0")
+        out.append(char)
     return "".join(out)

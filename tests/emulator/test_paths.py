@@ -250,3 +250,12 @@ def test_deep_scan_before_a_bracket_still_scans():
 
 def test_dot_inside_a_quoted_name_before_a_bracket_is_kept():
     assert get_path("$['a.[b']", {"a.[b": 4}, CONTEXT, field="Parameters") == 4
+
+
+def test_a_filter_number_without_its_leading_zero_reads_as_jayway_reads_it():
+    # Jayway (AWS's JSONPath engine) reads `.85` as 0.85; a deployed AWS sample
+    # (document-text-analysis) filters entities with `Score > .85`.
+    data = {"e": [{"Score": 0.9}, {"Score": 0.5}, {"Score": ".9"}]}
+    assert get_path("$.e[?(@.Score > .85)]", data, {}, field="Parameters") == [{"Score": 0.9}]
+    # quoted text and member steps are not numbers
+    assert get_path("$.e[?(@.Score == '.9')]", data, {}, field="Parameters") == [{"Score": ".9"}]

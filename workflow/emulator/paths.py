@@ -24,7 +24,7 @@ from typing import Any
 
 from workflow.emulator.errors import DefinitionError, StatesError
 from workflow.errors import json_path
-from workflow.path_syntax import drop_dots_before_brackets
+from workflow.path_syntax import drop_dots_before_brackets, pad_bare_fractions
 
 __all__ = [
     "MISSING",
@@ -194,7 +194,8 @@ def _compile_path(path: str) -> _CompiledPath:
         from jsonpath_ng.ext import parse as _jsonpath_parse
 
         try:
-            query = _jsonpath_parse("$" + rest)
+            # Jayway reads `.85` in a filter as 0.85 (workflow.path_syntax).
+            query = _jsonpath_parse(pad_bare_fractions("$" + rest))
         except (JsonPathLexerError, JsonPathParserError, Exception) as exc:
             raise DefinitionError("$", f"'{path}' is not a valid JSONPath: {exc}",
                                   relative=True) from None
