@@ -107,3 +107,16 @@ def test_usage_errors_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as info:
         main(argv)
     assert info.value.code == 2
+
+
+def test_a_definition_that_is_not_an_object_is_named_as_such(capsys, tmp_path):
+    odd = tmp_path / "odd.asl.json"
+    odd.write_text('"str"')
+    assert main(["execute", str(odd), "--input", str(_event())]) == 2
+    line = _one_line_error(capsys)
+    assert str(odd) in line and "must be a JSON object" in line
+
+
+def test_a_test_case_without_its_mock_file_names_the_flag_given(capsys):
+    assert main(["execute", str(PIPELINE), "--input", str(_event()), "--test-case", "HappyPath"]) == 2
+    assert _one_line_error(capsys).startswith("metapipe execute: --test-case: ")

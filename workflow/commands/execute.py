@@ -31,8 +31,12 @@ def run(args: argparse.Namespace) -> int:
     from workflow.mocks import MockConfig
 
     if bool(args.mock_config) != bool(args.test_case):
-        raise InputError(args.mock_config or "-", "$", "--mock-config and --test-case go together")
+        given = "--mock-config" if args.mock_config else "--test-case"
+        raise InputError(given, "$", "--mock-config and --test-case go together")
     definition = load_json(args.definition)
+    if not isinstance(definition, dict):
+        # run() also takes JSON text, so a JSON string here must not be parsed twice.
+        raise InputError(args.definition, "$", "a state machine definition must be a JSON object")
     if args.input == "-":
         payload = parse_json_text(sys.stdin.read(), "<stdin>")
     else:
