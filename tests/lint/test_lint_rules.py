@@ -181,3 +181,61 @@ def test_java_sdk_base_exception_of_another_service_still_warns() -> None:
         "Catch": [{"ErrorEquals": ["DynamoDB.AmazonS3Exception"], "Next": "Done"}],
         "Next": "Done"}, "Done": {"Type": "Succeed"}}}
     assert [d.code for d in lint_definition(definition)] == ["ASL050"]
+
+
+# ASL050 and the Exception suffix: Step Functions always names an SDK error with it
+# (developer guide, supported-services-awssdk, "API naming conventions"), so the bare
+# model name never matches (asl/CHANGELOG.md, MetadataPipeline 1.0.1).
+
+def _catching(resource: str, parameters: dict, *names: str) -> dict:
+    return {"StartAt": "T", "States": {"T": {
+        "Type": "Task", "Resource": resource, "Parameters": parameters,
+        "Catch": [{"ErrorEquals": list(names), "Next": "Done"}],
+        "Next": "Done"}, "Done": {"Type": "Succeed"}}}
+
+
+S3_GET = ("arn:aws:states:::aws-sdk:s3:getObject", {"Bucket": "b", "Key": "k"})
+DDB_PUT = ("arn:aws:states:::dynamodb:putItem", {"TableName": "t", "Item": {}})
+
+
+def test_s3_no_such_key_without_suffix_warns_and_suggests_the_suffixed_name() -> None:
+    found = [d for d in lint_definition(_catching(*S3_GET, "S3.NoSuchKey"))]
+    assert [(d.code, d.severity, d.path.dotted) for d in found] == [
+        ("ASL050", "warning", "States.T.Catch[0].ErrorEquals[0]")]
+    assert "'S3.NoSuchKeyException'" in found[0].message
+
+
+@pytest.mark.parametrize("name", ["S3.AccessDenied", "S3.NoSuchBucket"])
+def test_other_bare_s3_model_names_warn_too(name: str) -> None:
+    found = [d for d in lint_definition(_catching(*S3_GET, name))]
+    assert [d.code for d in found] == ["ASL050"]
+    assert f"'{name}Exception'" in found[0].message
+
+
+def test_dynamodb_request_limit_exceeded_without_suffix_warns_in_both_integrations() -> None:
+    """The optimized integration says DynamoDB., the aws-sdk one DynamoDb. (AWS-FACTS.md)."""
+    optimized = lint_definition(_catching(*DDB_PUT, "DynamoDB.RequestLimitExceeded"))
+    assert [d.code for d in optimized] == ["ASL050"]
+    assert "'DynamoDB.RequestLimitExceededException'" in optimized[0].message
+    sdk_call = _catching("arn:aws:states:::aws-sdk:dynamodb:putItem",
+                         {"TableName": "t", "Item": {}}, "DynamoDb.RequestLimitExceeded")
+    assert [d.code for d in lint_definition(sdk_call)] == ["ASL050"]
+
+
+ACCEPTED = [(*S3_GET, "S3.NoSuchKeyException"), (*S3_GET, "S3.AccessDeniedException"),
+            (*S3_GET, "S3.S3Exception"), (*S3_GET, "S3.AmazonS3Exception"),
+            (*DDB_PUT, "DynamoDB.RequestLimitExceededException"),
+            (*DDB_PUT, "DynamoDB.InternalServerErrorException"),
+            (*DDB_PUT, "DynamoDB.ConditionalCheckFailedException"),
+            (*DDB_PUT, "DynamoDB.AmazonDynamoDBException")]
+
+
+@pytest.mark.parametrize("resource, parameters, name", ACCEPTED, ids=[a[2] for a in ACCEPTED])
+def test_suffixed_model_names_and_base_classes_are_accepted(resource, parameters, name) -> None:
+    assert lint_definition(_catching(resource, parameters, name)) == []
+
+
+def test_misspelt_suffixed_name_suggests_the_closest_full_name() -> None:
+    found = lint_definition(_catching(*S3_GET, "S3.NoSuchKeyExeption"))
+    assert [d.code for d in found] == ["ASL050"]
+    assert "did you mean 'S3.NoSuchKeyException'" in found[0].message

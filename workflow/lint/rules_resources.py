@@ -91,15 +91,19 @@ BAD_LAMBDA_ARN = rule("ASL049", "invalid-lambda-arn", ERROR,
     Example: "arn:aws:lambda:us-east-1:123456789012:function:f:" (empty alias).
 """)
 UNKNOWN_SDK_ERROR = rule("ASL050", "unknown-service-error", WARNING,
-                         "{name!r}: {service} defines no exception {exception!r}{hint}", """
+                         "{name!r} is not an error {service} raises in Step Functions{hint}", """
     What it checks: an error name such as "S3.NoSuchKeyException" in the ErrorEquals of
-    an aws-sdk or optimized Task names an exception its service model defines (the
-    generic S3.S3Exception / DynamoDb.DynamoDbException forms and the Java SDK base
-    classes such as Lambda.AWSLambdaException and DynamoDB.AmazonDynamoDBException are
-    accepted).
-    Why it matters: a misspelt exception never matches, so the retrier or catcher does
-    nothing.
-    Example: "ErrorEquals": ["S3.NoSuchKeyExeption"].
+    an aws-sdk or optimized Task names an exception its service model defines, written
+    as Step Functions raises it: always with the "Exception" suffix, added when the
+    model's own name lacks it (S3's NoSuchKey is "S3.NoSuchKeyException", DynamoDB's
+    RequestLimitExceeded is "DynamoDB.RequestLimitExceededException"; developer guide,
+    supported-services-awssdk, "API naming conventions"). The generic S3.S3Exception /
+    DynamoDb.DynamoDbException forms and the Java SDK base classes such as
+    Lambda.AWSLambdaException and DynamoDB.AmazonDynamoDBException are accepted.
+    Why it matters: a misspelt exception, or one without its suffix, never matches, so the
+    retrier or catcher does nothing (the pipeline once retried
+    "DynamoDB.RequestLimitExceeded": asl/CHANGELOG.md, MetadataPipeline 1.0.1).
+    Example: "ErrorEquals": ["S3.NoSuchKey"] or ["S3.NoSuchKeyExeption"].
 """)
 EXPRESS_PATTERN = rule("ASL051", "express-unsupported-pattern", ERROR,
                        "an EXPRESS state machine does not support the .{pattern} integration "
@@ -385,8 +389,16 @@ def _service_errors(ctx: LintContext) -> Iterable[Diagnostic]:
                        "SdkClientException", "SdkException"}
             if exception not in known and exception not in generic:
                 yield UNKNOWN_SDK_ERROR.at(state.loc.child(key, i, "ErrorEquals", j),
-                                           name=error, service=head, exception=exception,
-                                           hint=sdk.closest(exception, sorted(known)))
+                                           name=error, service=head,
+                                           hint=_error_hint(head, exception, known))
+
+
+def _error_hint(head: str, exception: str, known: frozenset[str]) -> str:
+    """Suggest the suffixed name when only the suffix is missing, else the closest name."""
+    if exception + "Exception" in known:
+        return (f" (Step Functions always adds the Exception suffix: "
+                f"'{head}.{exception}Exception')")
+    return sdk.closest(f"{head}.{exception}", sorted(f"{head}.{name}" for name in known))
 
 
 def _sdk_prefix(state: StateInfo) -> str:

@@ -118,12 +118,18 @@ def input_members(service: str, operation: str) -> tuple[frozenset[str], frozens
 
 @cache
 def error_names(service: str) -> frozenset[str]:
-    """The exception names a service model defines (with and without 'Exception')."""
+    """The exception names Step Functions raises for a service's modelled errors.
+
+    Each error shape of the model counts with the "Exception" suffix, added when the
+    model's own name lacks it: Step Functions always names the error that way (developer
+    guide, supported-services-awssdk, "API naming conventions": S3's BucketAlreadyExists
+    is caught as S3.BucketAlreadyExistsException). The bare model name is not included,
+    because a retrier or catcher naming it never matches (asl/CHANGELOG.md, MetadataPipeline
+    1.0.1: DynamoDB.RequestLimitExceeded).
+    """
     model = service_model(service)
     names = set()
     for shape_name in getattr(model, "error_shapes", []) or []:
         name = getattr(shape_name, "name", shape_name)
-        names.add(name)
-        if not name.endswith("Exception"):
-            names.add(name + "Exception")
+        names.add(name if name.endswith("Exception") else name + "Exception")
     return frozenset(names)
