@@ -95,3 +95,89 @@ def test_sarif_output_validates_against_the_sarif_2_1_0_schema(fixture, capsys) 
 def test_sarif_of_a_clean_run_validates_too(tmp_path, capsys) -> None:
     main(["lint", "--format", "sarif", str(write(tmp_path, "ok.json", json.dumps(CLEAN)))])
     jsonschema.validate(json.loads(capsys.readouterr().out), SCHEMA)
+
+
+# ------------------------------------------------------------------ paths that lint nothing
+
+@pytest.mark.parametrize("contents", [{}, {"notes.txt": "not a definition"}],
+                         ids=["empty-folder", "folder-without-definitions"])
+def test_folder_without_definitions_is_an_input_error_naming_the_path(tmp_path, capsys,
+                                                                      contents) -> None:
+    """A mistyped path in CI must not pass as '0 file(s): 0 error(s)'."""
+    for name, text in contents.items():
+        write(tmp_path, name, text)
+    assert main(["lint", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (f"metapipe lint: {tmp_path}: $: no ASL definitions "
+                            "(*.json, *.asl.json, *.yaml, *.yml) found\n")
+
+
+def test_an_empty_folder_beside_a_good_one_is_still_an_input_error(tmp_path, capsys) -> None:
+    (tmp_path / "good").mkdir()
+    (tmp_path / "typo").mkdir()
+    write(tmp_path / "good", "a.asl.json", json.dumps(CLEAN))
+    assert main(["lint", str(tmp_path / "good"), str(tmp_path / "typo")]) == 2
+    assert "typo" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ unreadable files in a folder
+
+def mixed_folder(tmp_path: Path) -> Path:
+    """a.json clean, b.json invalid JSON, c.json two errors, d.yaml invalid YAML, e.json not UTF-8."""
+    write(tmp_path, "a.json", json.dumps(CLEAN))
+    write(tmp_path, "b.json", '{"StartAt": "A",\n "States": }')
+    write(tmp_path, "c.json", json.dumps({"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Next": "Nowhere"}}}))
+    write(tmp_path, "d.yaml", "StartAt: [A\n")
+    (tmp_path / "e.json").write_bytes(b'{"Comment": "\xff"}')
+    return tmp_path
+
+
+def test_every_readable_file_is_linted_after_an_unreadable_one_and_the_exit_is_two(
+        tmp_path, capsys) -> None:
+    folder = mixed_folder(tmp_path)
+    assert main(["lint", str(folder)]) == 2
+    captured = capsys.readouterr()
+    assert "c.json" in captured.out and "ASL003" in captured.out
+    assert captured.out.splitlines()[-1] == \
+        "2 file(s): 2 error(s), 0 warning(s); 3 unreadable file(s)"
+    err = captured.err.splitlines()
+    assert [line.split(": ", 2)[1] for line in err] == \
+        [str(folder / name) for name in ("b.json", "d.yaml", "e.json")]
+    assert "line 2 column 12" in err[0] and "line 2" in err[1] and "not UTF-8" in err[2]
+    assert "Traceback" not in captured.err
+
+
+def test_unreadable_files_are_errors_of_their_own_in_json_output(tmp_path, capsys) -> None:
+    folder = mixed_folder(tmp_path)
+    assert main(["lint", "--format", "json", str(folder)]) == 2
+    found = json.loads(capsys.readouterr().out)
+    unreadable = {Path(f["file"]).name: f for f in found if f["code"] == "unreadable"}
+    assert set(unreadable) == {"b.json", "d.yaml", "e.json"}
+    assert all(f["severity"] == "error" and f["path"] == "$" for f in unreadable.values())
+    assert (unreadable["b.json"]["line"], unreadable["b.json"]["column"]) == (2, 12)
+    assert unreadable["e.json"]["line"] is None
+    assert {f["code"] for f in found if Path(f["file"]).name == "c.json"} >= {"ASL003"}
+
+
+def test_unreadable_files_are_sarif_tool_execution_notifications(tmp_path, capsys) -> None:
+    folder = mixed_folder(tmp_path)
+    assert main(["lint", "--format", "sarif", str(folder)]) == 2
+    log = json.loads(capsys.readouterr().out)
+    jsonschema.validate(log, SCHEMA)
+    invocation = log["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    notes = invocation["toolExecutionNotifications"]
+    uris = [n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in notes]
+    assert [Path(u).name for u in uris] == ["b.json", "d.yaml", "e.json"]
+    assert all(n["level"] == "error" for n in notes)
+    assert notes[0]["locations"][0]["physicalLocation"]["region"] == \
+        {"startLine": 2, "startColumn": 12}
+    assert "ASL003" in {r["ruleId"] for r in log["runs"][0]["results"]}
+
+
+def test_sarif_of_a_readable_run_says_the_execution_succeeded(tmp_path, capsys) -> None:
+    main(["lint", "--format", "sarif", str(write(tmp_path, "ok.json", json.dumps(CLEAN)))])
+    invocation = json.loads(capsys.readouterr().out)["runs"][0]["invocations"][0]
+    assert invocation == {"executionSuccessful": True, "toolExecutionNotifications": []}

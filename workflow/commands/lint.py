@@ -2,6 +2,10 @@
 
 Also `metapipe lint --explain CODE`. Exit 0 when no finding of severity error remains
 after --select/--ignore, 1 otherwise, 2 for unreadable input (one line, no traceback).
+Every readable file of a folder is linted even when another cannot be read: each
+unreadable file is one line on stderr naming the file and where, the report of the others
+is still printed, and the exit code is then 2. A missing path or a folder holding no
+definition is an input error before anything is linted.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ def _codes(text: str | None) -> tuple[str, ...]:
 def run(args: argparse.Namespace) -> int:
     """Lint the given paths (or explain one rule) and print the report."""
     from workflow.lint import lint_definition
-    from workflow.lint.report import RENDERERS, FileResult
+    from workflow.lint.report import RENDERERS, FileResult, Unreadable
     from workflow.lint.rule import REGISTRY
     from workflow.lint.source import collect_files, load_definition
 
@@ -54,13 +58,21 @@ def run(args: argparse.Namespace) -> int:
     unknown = [c for c in select + ignore if not any(k.startswith(c) for k in REGISTRY)]
     if unknown:
         raise InputError("--select/--ignore", "$", f"unknown rule code(s): {', '.join(unknown)}")
-    results = []
+    results, unreadable = [], []
     for path in collect_files(args.paths):
-        definition, text = load_definition(path)
+        try:
+            definition, text = load_definition(path)
+        except InputError as exc:
+            # The same one line cli.main prints for an input error, then the next file.
+            print(f"metapipe lint: {exc}", file=sys.stderr)
+            unreadable.append(Unreadable.from_error(str(path), exc))
+            continue
         diagnostics = lint_definition(definition, source_text=text,
                                       state_machine_type=args.machine_type)
         found = [d for d in diagnostics
                  if (not select or d.code.startswith(select)) and not d.code.startswith(ignore)]
         results.append(FileResult(str(path), tuple(found), text))
-    sys.stdout.write(RENDERERS[args.format](results))
+    sys.stdout.write(RENDERERS[args.format](results, unreadable))
+    if unreadable:
+        return 2
     return 1 if any(d.severity == "error" for r in results for d in r.diagnostics) else 0

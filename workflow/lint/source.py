@@ -1,7 +1,9 @@
 """Reading definitions (JSON or YAML) and finding where a JSON Pointer sits in the text.
 
 `load_definition(path)` returns the parsed value and its text; unreadable input raises
-`InputError` naming the file and where. `positions(text, is_yaml)` maps each JSON Pointer
+`InputError` naming the file and where (`DefinitionSyntaxError`, which also carries the
+line and column, for invalid JSON or YAML). `collect_files(paths)` expands folders and
+refuses a path that names no definition at all. `positions(text, is_yaml)` maps each JSON Pointer
 to its 1-based (line, column): the member's key for object members, the value for array
 items. Positions are best effort: text the scanner cannot follow yields no positions.
 """
@@ -33,23 +35,35 @@ def read_text(path: Path) -> str:
         raise InputError(str(path), "$", f"cannot read: {exc.strerror}") from None
 
 
+class DefinitionSyntaxError(InputError):
+    """Invalid JSON or YAML: an `InputError` that also keeps the 1-based line and column."""
+
+    def __init__(self, file: str, message: str, line: int | None, column: int | None):
+        super().__init__(file, "$", message)
+        self.line = line
+        self.column = column
+
+
 def parse_text(text: str, source: str, is_yaml: bool) -> Any:
-    """Parse JSON or YAML text; a syntax error raises `InputError` with line and column."""
+    """Parse JSON or YAML text; a syntax error raises `DefinitionSyntaxError`."""
     if not is_yaml:
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InputError(source, "$", f"invalid JSON at line {exc.lineno} column "
-                                          f"{exc.colno}: {exc.msg}") from None
+            raise DefinitionSyntaxError(source, f"invalid JSON at line {exc.lineno} column "
+                                                f"{exc.colno}: {exc.msg}",
+                                        exc.lineno, exc.colno) from None
     import yaml
 
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        where = f" at line {line} column {column}" if mark else ""
         problem = getattr(exc, "problem", None) or "cannot parse"
-        raise InputError(source, "$", f"invalid YAML{where}: {problem}") from None
+        raise DefinitionSyntaxError(source, f"invalid YAML{where}: {problem}",
+                                    line, column) from None
 
 
 def load_definition(path: str | Path) -> tuple[Any, str]:
@@ -113,14 +127,24 @@ def is_bare_placeholder(value: Any) -> bool:
     return isinstance(value, str) and value.startswith("\x00bare${")
 
 
+NO_DEFINITIONS = "no ASL definitions (*.json, *.asl.json, *.yaml, *.yml) found"
+
+
 def collect_files(paths: list[str]) -> list[Path]:
-    """Expand folders into their definition files (recursively, sorted)."""
+    """Expand folders into their definition files (recursively, sorted).
+
+    A missing path, or a folder holding no definition file, raises `InputError`: a
+    mistyped path in CI must not pass as "0 file(s), 0 error(s)".
+    """
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*")
-                                if p.is_file() and p.suffix.lower() in LINT_SUFFIXES))
+            found = sorted(p for p in path.rglob("*")
+                           if p.is_file() and p.suffix.lower() in LINT_SUFFIXES)
+            if not found:
+                raise InputError(raw, "$", NO_DEFINITIONS)
+            files.extend(found)
         elif not path.exists():
             raise InputError(raw, "$", "file not found")
         else:
