@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from corpora import AWS_RECORDED, require
 
 from workflow.emulator.errors import DefinitionError
 from workflow.emulator.intrinsics import compile_intrinsic
@@ -140,17 +140,14 @@ def test_every_signature_is_known_to_both_tools():
         assert "ASL032" not in _lint_codes(f"{name}({args})")
 
 
-RECORDED = (Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "aws-recorded"
-            / "invalid-definitions.jsonl")
+RECORDED = AWS_RECORDED / "invalid-definitions.jsonl"
 
 
 def test_aws_recorded_illegal_escape_rejections_get_asl031_inside_the_field_aws_named():
     # aws-recorded invalid-definitions: test_illegal_escapes[ESCAPE_SEQUENCES_ILLEGAL_
     # INTRINSIC_FUNCTION] and [..._2]; AWS names the Parameters object, we name its key.
-    if not RECORDED.exists():
-        pytest.skip(f"aws-recorded corpus not found at {RECORDED}")
     seen = 0
-    for line in RECORDED.read_text().splitlines():
+    for line in require(RECORDED).read_text().splitlines():
         record = json.loads(line)
         if "ILLEGAL_INTRINSIC_FUNCTION" not in record["id"]:
             continue

@@ -1,22 +1,22 @@
 """Rules taken from definitions AWS rejected: ASL019, ASL051 (needs the machine type), ASL052.
 
-Each AWS-recorded rejection in ../shared/corpora/aws-recorded/invalid-definitions.jsonl that
-these rules cover is replayed: the linter must name the same location AWS named.
+Each AWS-recorded rejection in invalid-definitions.jsonl of the aws-recorded corpus
+(`corpora.AWS_RECORDED`) that these rules cover is replayed: the linter must name the same
+location AWS named.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
+from corpora import AWS_RECORDED, require
 
 from workflow.cli import main
 from workflow.lint import lint_definition
 
-RECORDED = (Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "aws-recorded"
-            / "invalid-definitions.jsonl")
+RECORDED = AWS_RECORDED / "invalid-definitions.jsonl"
 
 
 def found(definition: dict, machine_type: str = "STANDARD") -> set[tuple[str, str]]:
@@ -45,9 +45,8 @@ RECORDED_CODES = {
 
 
 def recorded_lines() -> list[dict]:
-    if not RECORDED.exists():
-        pytest.skip(f"aws-recorded corpus not found at {RECORDED}")
-    return [json.loads(line) for line in RECORDED.read_text().splitlines() if line.strip()]
+    return [json.loads(line) for line in require(RECORDED).read_text().splitlines()
+            if line.strip()]
 
 
 def aws_location(expected_error: dict) -> str:

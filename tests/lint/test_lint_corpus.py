@@ -1,6 +1,7 @@
 """The asl-lint corpus target: no error on any valid file, an error on every invalid one.
 
-The corpus lives in ../shared/corpora/asl-lint relative to the repo root. Files marked
+The corpus is `corpora.ASL_LINT` (METAPIPE_CORPORA, default ../shared/corpora/asl-lint beside
+the checkout): absent, the tests skip, or fail under METAPIPE_REQUIRE_CORPORA=1. Files marked
 `disputed` are reported apart (the sources disagree with each other or with AWS).
 KNOWN_DISAGREEMENTS lists invalid files we deliberately accept, each with the reason;
 the test fails if one of them starts failing (then drop it from the list) or if any
@@ -11,13 +12,12 @@ recorded rejecting: they must get an error, and are counted apart from false pos
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
+from corpora import ASL_LINT, require
 
 from workflow.lint import has_errors, lint_file
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "asl-lint"
+CORPUS = ASL_LINT
 
 KNOWN_DISAGREEMENTS = {
     # asl-validator's single-line regex rejects a multi-line "{% ... %}"; AWS documents no
@@ -44,10 +44,8 @@ AWS_REJECTS = {
 
 
 def corpus_entries() -> list[dict]:
-    if not (CORPUS / "expected.jsonl").exists():
-        pytest.skip(f"asl-lint corpus not found at {CORPUS}")
-    return [json.loads(line) for line in (CORPUS / "expected.jsonl").read_text().splitlines()
-            if line.strip()]
+    expected = require(CORPUS / "expected.jsonl")
+    return [json.loads(line) for line in expected.read_text().splitlines() if line.strip()]
 
 
 def test_corpus_valid_files_have_no_errors_and_invalid_files_have_one() -> None:
