@@ -348,13 +348,20 @@ def _parameters(ctx: LintContext) -> Iterable[Diagnostic]:
             continue
         members, required = sdk.input_members(*target)
         given = {k[:-2] if k.endswith(".$") else k: k for k in params if isinstance(k, str)}
+        # Names are compared without case: Step Functions' aws-sdk integrations take the
+        # AWS SDK for Java v2 spelling of a member (`DbInstanceIdentifier` for botocore's
+        # `DBInstanceIdentifier`; deployed AWS samples read `$.DbInstances[0]` back), which
+        # differs from botocore's only in the case of acronyms.
+        folded_members = {m.casefold() for m in members}
+        folded_given = {name.casefold() for name in given}
         operation = f"{item.service}:{item.action}"
         for name, raw in given.items():
-            if name not in members:
+            if name.casefold() not in folded_members:
                 yield UNKNOWN_PARAMETER.at(state.loc.child(key, raw), operation=operation,
                                            name=name, hint=sdk.closest(name, sorted(members)))
-        for name in sorted(required - given.keys()):
-            yield MISSING_PARAMETER.at(state.loc.child(key), operation=operation, name=name)
+        for name in sorted(required):
+            if name.casefold() not in folded_given:
+                yield MISSING_PARAMETER.at(state.loc.child(key), operation=operation, name=name)
 
 
 @UNKNOWN_SDK_ERROR.check
