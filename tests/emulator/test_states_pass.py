@@ -282,3 +282,11 @@ def test_a_reference_path_conflict_is_caught_by_states_all_unlike_states_runtime
     execution = run(definition, "text")
     assert execution.status == "SUCCEEDED"
     assert execution.output["Error"] == "States.ReferencePathConflict"
+
+
+def test_parameters_that_are_not_an_object_are_still_a_payload_template():
+    # A deployed AWS sample (serverless-patterns, pipes-sqs-enrichment) gives a Pass state
+    # an array; the other validators accept non-objects too (asl-lint `nonobject_parameters`).
+    execution = run(_pass(Parameters=[{"Item.$": "$.item"}, 3]), {"item": {"a": 1}})
+    assert execution.output == [{"Item": {"a": 1}}, 3]
+    assert run(_pass(Parameters="constant"), {}).output == "constant"

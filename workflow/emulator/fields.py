@@ -100,8 +100,11 @@ def compile_choices(raw: dict, path: str) -> tuple[Predicate, ...]:
 
 
 def _template(value: Any) -> Any:
-    if not isinstance(value, dict):
-        raise DefinitionError("$", "must be an object", relative=True)
+    # Any JSON value is a payload template: objects and arrays are rendered (`.$` keys at
+    # any depth), other values are used as they are. The ASL spec speaks of objects, but a
+    # deployed AWS sample (serverless-patterns, pipes-sqs-enrichment) gives a Pass state an
+    # array, and asl-validator, statelint and the language service all accept non-objects
+    # (asl-lint corpus README, `nonobject_parameters`).
     return compile_template(value)
 
 

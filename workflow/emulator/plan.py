@@ -140,9 +140,6 @@ def _compile_state(name: str, raw: Any, path: str, states: dict, measure) -> Sta
     for key in ("InputPath", "OutputPath", "ResultPath"):
         if key in takes:
             _check_path_field(raw, key, path)
-    for key in ("Parameters", "ResultSelector"):
-        if key in takes and key in raw and not isinstance(raw[key], dict):
-            raise DefinitionError(f"{path}.{key}", "must be an object")
     next_name = None
     if kind == "Choice":
         _check_choice(raw, path, states)
