@@ -378,3 +378,23 @@ def test_an_out_path_that_is_a_file_is_refused_before_the_run(tmp_path, capsys):
     assert main(["simulate", str(tmp_path / "files"), "--out", str(not_a_folder / "sub")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(not_a_folder) in err and "Traceback" not in err
+
+
+def test_an_empty_folder_is_an_input_error_not_a_clean_run(tmp_path, capsys):
+    from workflow.cli import main
+
+    (tmp_path / "empty").mkdir()
+    assert main(["simulate", str(tmp_path / "empty"), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no files under this folder" in err
+
+
+def test_the_out_folder_inside_the_input_is_not_read_back(tmp_path):
+    from workflow.simulate import collect_files
+
+    write(tmp_path, "a/metadata.json", "{}")
+    out = tmp_path / "files" / "out"
+    (out / "index").mkdir(parents=True)
+    (out / "index" / "bulk.ndjson").write_text("{}\n")
+    keys = [f.key for f in collect_files([str(tmp_path / "files")], exclude=out)]
+    assert keys == ["a/metadata.json"]

@@ -162,8 +162,14 @@ class Report:
         }
 
 
-def collect_files(paths: Sequence[str]) -> list[LocalFile]:
-    """Every file under the PATHs, keyed by its path relative to the PATH folder given."""
+def collect_files(paths: Sequence[str], exclude: Path | None = None) -> list[LocalFile]:
+    """Every file under the PATHs, keyed by its path relative to the PATH folder given.
+
+    `exclude` (the --out folder) is skipped, so `simulate .` never reads back its own
+    previous output as input. A PATH that holds no file is an input error: a mistyped
+    folder must not look like a clean run.
+    """
+    skip = exclude.resolve() if exclude is not None else None
     files: list[LocalFile] = []
     for raw in paths:
         root = Path(raw)
@@ -172,7 +178,12 @@ def collect_files(paths: Sequence[str]) -> list[LocalFile]:
         if root.is_file():
             files.append(LocalFile(root, root.name))
             continue
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        found = [p for p in root.rglob("*") if p.is_file()
+                 and not (skip is not None and p.resolve().is_relative_to(skip))]
+        if not found:
+            raise InputError(raw, "$", "no files under this folder"
+                             + (f" (outside --out {exclude})" if skip is not None else ""))
+        for path in sorted(found):
             files.append(LocalFile(path, path.relative_to(root).as_posix()))
     return files
 

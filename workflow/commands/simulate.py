@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from workflow.simulate import Options, collect_files
 
-    files = collect_files(args.paths)
+    files = collect_files(args.paths, exclude=Path(args.out))
     options = Options(bucket=args.bucket, opensearch_url=args.opensearch_url,
                       out=Path(args.out), key_encoding=args.key_encoding)
     report = _run_with_progress(files, options)
