@@ -33,19 +33,22 @@ def parse_json_text(text: str, source: str) -> Any:
         raise InputError(source, "$", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
 
 
-def load_json(path: str | Path) -> Any:
-    """Read a JSON file; a missing, unreadable or malformed file raises `InputError`."""
+def read_text(path: str | Path) -> str:
+    """Read a UTF-8 text file (a BOM is dropped); a missing, unreadable or undecodable file
+    raises `InputError` naming it."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        return path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise InputError(str(path), "$", "file not found") from None
     except IsADirectoryError:
-        raise InputError(str(path), "$", "is a directory, expected a JSON file") from None
-    except OSError as exc:
-        raise InputError(str(path), "$", f"cannot read: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
+        raise InputError(str(path), "$", "is a directory, expected a file") from None
     except UnicodeDecodeError as exc:
         raise InputError(str(path), "$", f"not UTF-8 (byte {exc.start})") from None
-    return parse_json_text(text, str(path))
+    except OSError as exc:
+        raise InputError(str(path), "$", f"cannot read: {exc.strerror}") from None
+
+
+def load_json(path: str | Path) -> Any:
+    """Read a JSON file; a missing, unreadable or malformed file raises `InputError`."""
+    return parse_json_text(read_text(path), str(path))

@@ -16,23 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from workflow.errors import InputError
+from workflow.jsonio import read_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
 LINT_SUFFIXES = (".json", ".yaml", ".yml")  # *.asl.json ends in .json too
-
-
-def read_text(path: Path) -> str:
-    """Read a UTF-8 file, raising `InputError` for missing or unreadable files."""
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(str(path), "$", "file not found") from None
-    except IsADirectoryError:
-        raise InputError(str(path), "$", "is a directory") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(str(path), "$", f"not UTF-8 (byte {exc.start})") from None
-    except OSError as exc:
-        raise InputError(str(path), "$", f"cannot read: {exc.strerror}") from None
 
 
 class DefinitionSyntaxError(InputError):
