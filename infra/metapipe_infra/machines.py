@@ -102,6 +102,8 @@ class PublishedAlias(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, machine: FileStateMachine,
                  alias_name: str = "live"):
         super().__init__(scope, construct_id)
+        self.name = alias_name
+        self.machine_arn = machine.arn
         self.version = sfn.CfnStateMachineVersion(
             self, "Version",
             state_machine_arn=machine.arn,

@@ -221,6 +221,9 @@ class MetadataPipelineStack(Stack):
             targets=[
                 targets.SfnStateMachine(
                     sfn.StateMachine.from_state_machine_arn(self, "LiveAliasTarget", self.live.arn),
+                    role=self._start_execution_role(
+                        "LiveAliasStartRole", self.live.machine_arn, qualifier=self.live.name
+                    ),
                     **target_options,
                 )
             ],
@@ -235,6 +238,7 @@ class MetadataPipelineStack(Stack):
                     sfn.StateMachine.from_state_machine_arn(
                         self, "RecorderTarget", self.recorder.arn
                     ),
+                    role=self._start_execution_role("RecorderStartRole", self.recorder.arn),
                     **target_options,
                 )
             ],
@@ -242,6 +246,42 @@ class MetadataPipelineStack(Stack):
 
         self._alarms(settings)
         self._outputs(settings)
+
+    def _start_execution_role(
+        self, construct_id: str, machine_arn: str, *, qualifier: str | None = None
+    ) -> iam.IRole:
+        """The role an EventBridge target assumes to start one state machine, and nothing else.
+
+        Step Functions authorizes StartExecution on a version or alias against the
+        *unqualified* state machine ARN, with the version number or alias name in the
+        condition key `states:StateMachineQualifier` (Step Functions developer guide,
+        "Authorization for versions and aliases"). A grant on the alias ARN itself, which
+        CDK's target adds by default, is never matched, so EventBridge could not start the
+        alias (aws/serverless-application-model#3720, aws/aws-cdk#30265). The alias ARN is
+        therefore not listed: it would grant nothing.
+
+        The role is returned without policy updates, so the target cannot append CDK's
+        default (alias-ARN) grant: the inline policy below is the whole of it.
+        """
+        statement = iam.PolicyStatement(
+            sid="StartExecution",
+            actions=["states:StartExecution"],
+            resources=[machine_arn],
+            conditions=(
+                {"StringEquals": {"states:StateMachineQualifier": qualifier}}
+                if qualifier is not None
+                else None
+            ),
+        )
+        what = f"the {qualifier} alias of " if qualifier else ""
+        role = iam.Role(
+            self,
+            construct_id,
+            assumed_by=iam.ServicePrincipal("events.amazonaws.com"),
+            description=f"EventBridge starts {what}one state machine, nothing else.",
+            inline_policies={"StartExecution": iam.PolicyDocument(statements=[statement])},
+        )
+        return role.without_policy_updates()
 
     def _id(self, construct: Construct) -> str:
         return self.get_logical_id(construct.node.default_child)
@@ -271,9 +311,18 @@ class MetadataPipelineStack(Stack):
                     f"arn:{Aws.PARTITION}:logs:{Aws.REGION}:{Aws.ACCOUNT_ID}:log-group:*")}},
             )
         )
-        # CloudWatch alarms must be able to publish to the encrypted topic.
-        key.grant(
-            iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*"
+        # CloudWatch alarms must be able to publish to the encrypted topic: an AWS service
+        # publishing to a KMS-encrypted topic needs kms:Decrypt and kms:GenerateDataKey* on
+        # its key (SNS developer guide, "Key management", compatibility with AWS services).
+        # Only on behalf of this account's alarms (confused-deputy condition).
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsPublishToEncryptedTopic",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],  # in a key policy, "*" is this key
+                conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
+            )
         )
         return key
 
@@ -281,6 +330,24 @@ class MetadataPipelineStack(Stack):
         topic = sns.Topic(
             self, "AlarmTopic", master_key=self.key, enforce_ssl=True,
             display_name="metapipe alarms",
+        )
+        # With enforce_ssl the topic policy holds only the Deny for plain HTTP; nothing lets
+        # CloudWatch publish, and alarm actions then fail with "not authorized to perform:
+        # SNS:Publish ... no resource-based policy allows" (AWS re:Post knowledge center,
+        # "cloudwatch-receive-sns-for-alarm-trigger"; aws-solutions/
+        # automated-security-response-on-aws#43). Allow it for this account's alarms only.
+        topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsPublish",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                    "ArnLike": {"aws:SourceArn": (
+                        f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}:alarm:*")},
+                },
+            )
         )
         if settings.alarm_email:
             topic.add_subscription(subscriptions.EmailSubscription(settings.alarm_email))

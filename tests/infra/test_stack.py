@@ -213,6 +213,100 @@ def test_failure_rule_sends_this_machines_failures_to_the_recorder(template):
     assert render(props["Targets"][0]["Arn"]) == f"{{{recorder_id}.Arn}}"
 
 
+def _target_role(template, source):
+    """The role of the one target of the rule for `source`, and its logical id."""
+    (target,) = _rule(template, source)["Targets"]
+    role_id = target["RoleArn"]["Fn::GetAtt"][0]
+    return role_id, template["Resources"][role_id]["Properties"]
+
+
+def _only_policy_of(template, role_id, role):
+    """The role's statements, after checking nothing else grants it anything."""
+    for policy in resources_of(template, "AWS::IAM::Policy").values():
+        assert {"Ref": role_id} not in policy["Properties"].get("Roles", [])
+    assert "ManagedPolicyArns" not in role
+    assert render(role["AssumeRolePolicyDocument"]["Statement"]) == [
+        {"Action": "sts:AssumeRole", "Effect": "Allow",
+         "Principal": {"Service": "events.amazonaws.com"}}]
+    (policy,) = role["Policies"]
+    return render(policy["PolicyDocument"]["Statement"])
+
+
+def test_object_rule_role_starts_the_live_alias_through_the_unqualified_arn_and_qualifier(
+        template):
+    """Step Functions docs, "Authorization for versions and aliases": StartExecution on an
+    alias is authorized on the unqualified ARN with `states:StateMachineQualifier`; a grant
+    on the alias ARN never matches (aws/serverless-application-model#3720)."""
+    pipeline_id, _ = machine(template, "MetadataPipeline")
+    role_id, role = _target_role(template, "aws.s3")
+    assert _only_policy_of(template, role_id, role) == [{
+        "Sid": "StartExecution", "Effect": "Allow", "Action": "states:StartExecution",
+        "Resource": f"{{{pipeline_id}.Arn}}",
+        "Condition": {"StringEquals": {"states:StateMachineQualifier": "live"}},
+    }]
+
+
+def test_failure_rule_role_starts_only_the_unversioned_recorder(template):
+    recorder_id, _ = machine(template, "ExecutionFailureRecorder")
+    role_id, role = _target_role(template, "aws.states")
+    assert _only_policy_of(template, role_id, role) == [{
+        "Sid": "StartExecution", "Effect": "Allow", "Action": "states:StartExecution",
+        "Resource": f"{{{recorder_id}.Arn}}",
+    }]
+
+
+def test_no_statement_anywhere_grants_on_the_alias_arn(template):
+    """A grant on the alias ARN is dead weight at best and hides the real one at worst."""
+    alias_id, _ = one(template, "AWS::StepFunctions::StateMachineAlias")
+    for resource in template["Resources"].values():
+        for policy in resource.get("Properties", {}).get("Policies", []) or []:
+            assert alias_id not in json.dumps(policy["PolicyDocument"])
+    for policy in resources_of(template, "AWS::IAM::Policy").values():
+        assert alias_id not in json.dumps(policy["Properties"]["PolicyDocument"])
+
+
+# --- alarms reach their topic ---------------------------------------------------------------
+
+def test_topic_policy_lets_this_accounts_cloudwatch_alarms_publish(template):
+    """Without it the enforce-SSL topic policy allows nobody and alarm actions fail with
+    "no resource-based policy allows SNS:Publish" (re:Post cloudwatch-receive-sns-for-alarm-
+    trigger; aws-solutions/automated-security-response-on-aws#43)."""
+    topic_id, _ = one(template, "AWS::SNS::Topic")
+    _, policy = one(template, "AWS::SNS::TopicPolicy")
+    statements = render(policy["Properties"]["PolicyDocument"]["Statement"])
+    allows = [s for s in statements if s["Effect"] == "Allow"]
+    assert allows == [{
+        "Sid": "CloudWatchAlarmsPublish", "Effect": "Allow", "Action": "sns:Publish",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Resource": f"{{{topic_id}}}",
+        "Condition": {
+            "StringEquals": {"aws:SourceAccount": "{AWS.AccountId}"},
+            "ArnLike": {"aws:SourceArn":
+                        "arn:{AWS.Partition}:cloudwatch:{AWS.Region}:{AWS.AccountId}:alarm:*"},
+        },
+    }]
+    assert render(policy["Properties"]["Topics"]) == [f"{{{topic_id}}}"]
+
+
+def test_every_alarm_acts_on_the_topic_cloudwatch_may_publish_to(template):
+    topic_id, _ = one(template, "AWS::SNS::Topic")
+    for alarm in resources_of(template, "AWS::CloudWatch::Alarm").values():
+        assert render(alarm["Properties"]["AlarmActions"]) == [f"{{{topic_id}}}"]
+
+
+def test_key_lets_cloudwatch_encrypt_for_the_topic_only_for_this_account(template):
+    _, key = one(template, "AWS::KMS::Key")
+    statements = render(key["Properties"]["KeyPolicy"]["Statement"])
+    (cloudwatch,) = [s for s in statements
+                     if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}]
+    assert cloudwatch == {
+        "Sid": "CloudWatchAlarmsPublishToEncryptedTopic", "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
+        "Condition": {"StringEquals": {"aws:SourceAccount": "{AWS.AccountId}"}},
+    }
+
+
 # --- storage, search, security --------------------------------------------------------------
 
 def test_bucket_is_versioned_private_encrypted_logged_retained_and_sends_events(template):
