@@ -19,7 +19,7 @@ from aws_cdk import aws_opensearchserverless as aoss
 from constructs import Construct
 
 from metapipe_infra.nag import acknowledge
-from metapipe_infra.settings import Settings
+from metapipe_infra.settings import Settings, policy_name
 
 INDEX_NAME = "metadata"
 
@@ -146,7 +146,7 @@ class MetadataSearch(Construct):
         encryption = aoss.CfnSecurityPolicy(
             self,
             "EncryptionPolicy",
-            name=f"{name}-enc",
+            name=policy_name(name, "encryption"),
             type="encryption",
             policy=json.dumps(
                 {
@@ -158,7 +158,7 @@ class MetadataSearch(Construct):
         network = aoss.CfnSecurityPolicy(
             self,
             "NetworkPolicy",
-            name=f"{name}-net",
+            name=policy_name(name, "network"),
             type="network",
             policy=json.dumps(network_policy(name, settings)),
         )
@@ -214,7 +214,7 @@ class MetadataSearch(Construct):
         aoss.CfnAccessPolicy(
             self,
             "DataAccessPolicy",
-            name=f"{name}-data",
+            name=policy_name(name, "data"),
             type="data",
             policy=stack.to_json_string(
                 data_access_policy(name, self.role.role_arn, settings.dashboard_reader_principals)

@@ -12,9 +12,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
-# OpenSearch Serverless names: 3-32 characters, lowercase letters, digits and hyphens,
-# starting with a letter. Policy names add a 4-character suffix ("-enc"), hence 28.
-_COLLECTION_NAME = re.compile(r"^[a-z][a-z0-9-]{2,27}$")
+# OpenSearch Serverless collection, security policy and access policy names: 3-32
+# characters, lowercase letters, digits and hyphens, starting with a letter (API reference,
+# CreateCollection / CreateSecurityPolicy / CreateAccessPolicy: length 3-32, [a-z][a-z0-9-]+).
+AOSS_NAME = re.compile(r"^[a-z][a-z0-9-]{2,31}$")
+# The stack names each policy `<collectionName><suffix>`; every one must fit AOSS_NAME, so
+# the collection name is capped by the longest suffix ("-data": 32 - 5 = 27 characters).
+POLICY_NAME_SUFFIXES = {"encryption": "-enc", "network": "-net", "data": "-data"}
+COLLECTION_NAME_MAX = 32 - max(len(suffix) for suffix in POLICY_NAME_SUFFIXES.values())
+_COLLECTION_NAME = re.compile(rf"^[a-z][a-z0-9-]{{2,{COLLECTION_NAME_MAX - 1}}}$")
+
+
+def policy_name(collection_name: str, kind: str) -> str:
+    """The name of the collection's `encryption`, `network` or `data` policy."""
+    return collection_name + POLICY_NAME_SUFFIXES[kind]
+
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _STATE_MACHINE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 _IAM_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:(role|user|assumed-role)/[A-Za-z0-9+=,.@_/-]+$")
@@ -94,9 +106,12 @@ class Settings:
         if self.bucket_name is not None and not _BUCKET_NAME.match(self.bucket_name):
             raise SettingsError(f"bucketName {self.bucket_name!r} is not a valid S3 bucket name")
         if not _COLLECTION_NAME.match(self.collection_name):
+            longest = max(POLICY_NAME_SUFFIXES.values(), key=len)
             raise SettingsError(
-                "collectionName must be 3-28 lowercase letters, digits or hyphens, "
-                "starting with a letter"
+                f"collectionName {self.collection_name!r} must be 3-{COLLECTION_NAME_MAX} "
+                "lowercase letters, digits or hyphens, starting with a letter: its policies "
+                f"are named <collectionName>{longest} and the like, and OpenSearch Serverless "
+                "allows 32 characters"
             )
         if self.collection_type not in ("SEARCH", "TIMESERIES"):
             raise SettingsError("collectionType must be SEARCH or TIMESERIES")

@@ -16,7 +16,10 @@ from metapipe_infra.settings import Settings
 ENDPOINTS = ["vpce-0123456789abcdef0", "vpce-0123456789abcdef1"]
 SUBNETS = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
 GROUPS = ["sg-0123456789abcdef0"]
+# The longest collection name accepted (27 characters): every derived policy name must fit.
+LONGEST_COLLECTION_NAME = "a" + "-b" * 13
 CONTEXT = {
+    "collectionName": LONGEST_COLLECTION_NAME,
     "logLevel": "ALL",
     "logExecutionData": "true",  # as `-c logExecutionData=true` passes it
     "networkAccess": "vpc",
@@ -89,3 +92,22 @@ def test_options_pass_cdk_nag_and_cfn_lint(synthesized_options, template):
               for m in lint(json.dumps(template), regions=["us-east-1"])
               if m.rule.id.startswith("E")]
     assert errors == []
+
+
+def test_the_longest_collection_name_still_gives_valid_policy_names(synthesized_options):
+    """AOSS names are 3-32 characters `[a-z][a-z0-9-]+` (API reference, CreateAccessPolicy,
+    CreateSecurityPolicy); `<name>-data` is the longest derived one."""
+    from metapipe_infra.settings import AOSS_NAME
+
+    template = synthesized_options["template"]
+    assert len(LONGEST_COLLECTION_NAME) == 27
+    names = {r["Properties"]["Type"]: r["Properties"]["Name"]
+             for r in template["Resources"].values()
+             if r["Type"] in ("AWS::OpenSearchServerless::SecurityPolicy",
+                              "AWS::OpenSearchServerless::AccessPolicy")}
+    assert names == {"encryption": f"{LONGEST_COLLECTION_NAME}-enc",
+                     "network": f"{LONGEST_COLLECTION_NAME}-net",
+                     "data": f"{LONGEST_COLLECTION_NAME}-data"}
+    assert all(AOSS_NAME.match(name) for name in names.values())
+    _, collection = one(template, "AWS::OpenSearchServerless::Collection")
+    assert collection["Properties"]["Name"] == LONGEST_COLLECTION_NAME

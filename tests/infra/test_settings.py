@@ -6,7 +6,14 @@ import json
 
 import pytest
 from cfn_render import INFRA
-from metapipe_infra.settings import Settings, SettingsError, context_defaults
+from metapipe_infra.settings import (
+    AOSS_NAME,
+    POLICY_NAME_SUFFIXES,
+    Settings,
+    SettingsError,
+    context_defaults,
+    policy_name,
+)
 
 
 def test_cdk_json_documents_exactly_the_code_defaults():
@@ -83,3 +90,18 @@ def test_a_malformed_vpc_endpoint_id_is_named():
 def test_a_non_list_names_what_the_list_holds():
     with pytest.raises(SettingsError, match="vpcEndpointIds must be a list of OpenSearch"):
         Settings.from_context({**VPC, "vpcEndpointIds": {"a": 1}}.get)
+
+
+def test_a_28_character_collection_name_is_refused_because_its_data_policy_would_not_fit():
+    name = "a" * 28
+    assert not AOSS_NAME.match(policy_name(name, "data"))  # 33 characters
+    with pytest.raises(SettingsError, match=r"collectionName 'a{28}' must be 3-27 .*-data"):
+        Settings.from_context({"collectionName": name}.get)
+
+
+@pytest.mark.parametrize("name", ["abc", "a" * 27, "metapipe-prod-eu-west-1-abc"])
+def test_every_accepted_collection_name_gives_valid_names_for_all_its_policies(name):
+    settings = Settings.from_context({"collectionName": name}.get)
+    assert AOSS_NAME.match(settings.collection_name)
+    for kind in POLICY_NAME_SUFFIXES:
+        assert AOSS_NAME.match(policy_name(name, kind)), kind
