@@ -9,7 +9,15 @@ Configuration comes from the environment (`IndexerConfig.from_environment`):
 `OPENSEARCH_ENDPOINT` (required, e.g. `https://abc.us-east-1.aoss.amazonaws.com`),
 `INDEX_NAME` (default `metadata`), `COLLECTION_TYPE` (`SEARCH`, default, or `TIMESERIES`),
 `OPENSEARCH_SIGNING` (`aoss`, default, or `none` for a plain local OpenSearch),
-`OPENSEARCH_TIMEOUT_SECONDS` (default 10) and the runtime's `AWS_REGION`.
+`OPENSEARCH_TIMEOUT_SECONDS` (default 10, the most one request may take) and the
+runtime's `AWS_REGION`.
+
+Time budget: the handler never lets a request run into the Lambda timeout. Lambda ends
+such an invocation as `Sandbox.Timedout`, which the workflow does not retry; a cold
+invocation makes two requests (template, then document), each up to the request timeout.
+So every request gets at most what `context.get_remaining_time_in_millis()` leaves after
+`IndexerConfig.reserve_seconds`, and when less than `min_request_seconds` would be left the
+invocation fails at once with `OpenSearchUnavailable`, which the workflow retries.
 
 For `metapipe simulate`, build an `Indexer` yourself with another sender (an HTTP server
 or a folder sink) and signer, and call `indexer.index(payload)` in-process.
@@ -18,7 +26,7 @@ or a folder sink) and signer, and call `indexer.index(payload)` in-process.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -52,6 +60,11 @@ class IndexerConfig:
     collection_type: str = "SEARCH"
     signing: str = "aoss"
     timeout: float = 10.0
+    # Kept back from the invocation's remaining time for raising the error and the runtime's
+    # reply, so the workflow sees OpenSearchUnavailable rather than Sandbox.Timedout.
+    reserve_seconds: float = 2.0
+    # A request that would get less than this is not started: it could hardly succeed.
+    min_request_seconds: float = 0.5
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str] = os.environ) -> IndexerConfig:
@@ -94,32 +107,62 @@ class Indexer:
         self.client = OpenSearchClient(config.endpoint, send, sign, config.timeout)
         self._template_ready = False
 
-    def ensure_index_template(self) -> None:
+    def request_timeout(self, method: str, path: str,
+                        time_left: Callable[[], float] | None) -> float:
+        """The seconds one request may take: the configured timeout, cut to the budget.
+
+        `time_left()` is what remains of the invocation (seconds); without it (a local run)
+        the configured timeout applies. Raises `OpenSearchUnavailable` when the budget is
+        spent, before anything is sent.
+        """
+        if time_left is None:
+            return self.config.timeout
+        remaining = time_left()
+        budget = remaining - self.config.reserve_seconds
+        if budget < self.config.min_request_seconds:
+            raise OpenSearchUnavailable(
+                f"{method} {path}: not started, {remaining:.3f} s of the invocation remain "
+                f"and {self.config.reserve_seconds:g} s are kept back (time budget spent)"
+            )
+        return min(self.config.timeout, budget)
+
+    def _request(self, method: str, path: str, body: Any,
+                 time_left: Callable[[], float] | None) -> dict[str, Any]:
+        timeout = self.request_timeout(method, path, time_left)
+        return self.client.request(method, path, body, timeout=timeout)
+
+    def ensure_index_template(self, time_left: Callable[[], float] | None = None) -> None:
         """PUT the index template (idempotent on the server) the first time it is needed."""
         if self._template_ready:
             return
         name = quote(f"{self.config.index}-template", safe="")
-        self.client.request("PUT", f"/_index_template/{name}", index_template(self.config.index))
+        self._request("PUT", f"/_index_template/{name}", index_template(self.config.index),
+                      time_left)
         self._template_ready = True
 
-    def index(self, payload: Any) -> dict[str, Any]:
-        """Validate the payload, index its document and return the contract's result."""
+    def index(self, payload: Any,
+              time_left: Callable[[], float] | None = None) -> dict[str, Any]:
+        """Validate the payload, index its document and return the contract's result.
+
+        `time_left()` returns the seconds left in the invocation (see the module docstring);
+        `None` (in-process use) means only the configured request timeout applies.
+        """
         if not isinstance(payload, dict):
             raise InvalidPayload("payload must be a JSON object")
         source = source_from_payload(payload)
         event_time = event_time_from_payload(payload)
         metadata = parse_metadata(payload.get("body"))
         document = build_document(metadata, source, event_time)
-        self.ensure_index_template()
+        self.ensure_index_template(time_left)
         index = quote(self.config.index, safe="")
         if self.config.collection_type == "TIMESERIES":
             # TIMESERIES collections refuse custom ids (AWS-FACTS.md): the server picks one,
             # so a re-delivered event creates a duplicate document.
-            reply = self.client.request("POST", f"/{index}/_doc", document)
+            reply = self._request("POST", f"/{index}/_doc", document, time_left)
             doc_id = str(reply.get("_id", ""))
         else:
             doc_id = document_id(source)
-            reply = self.client.request("PUT", f"/{index}/_doc/{doc_id}", document)
+            reply = self._request("PUT", f"/{index}/_doc/{doc_id}", document, time_left)
         return {"documentId": doc_id, "index": self.config.index, "result": _result(reply)}
 
 
@@ -135,8 +178,19 @@ _indexer: Indexer | None = None
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    """The Lambda entry point; the `Indexer` (and its template flag) lives per container."""
+    """The Lambda entry point; the `Indexer` (and its template flag) lives per container.
+
+    The invocation's remaining time (`context.get_remaining_time_in_millis()`) budgets
+    every request; a context without it (None in a local call) leaves only the timeout.
+    """
     global _indexer
     if _indexer is None:
         _indexer = Indexer(IndexerConfig.from_environment())
-    return _indexer.index(event)
+    return _indexer.index(event, time_left=_time_left(context))
+
+
+def _time_left(context: Any) -> Callable[[], float] | None:
+    remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining_ms is None:
+        return None
+    return lambda: remaining_ms() / 1000.0
