@@ -75,7 +75,9 @@ def test_status_without_result_field_still_decides_created_or_updated(opensearch
     assert make_indexer(base_url(opensearch)).index(PAYLOAD)["result"] == "updated"
 
 
-def test_index_template_maps_timestamp_as_date_and_is_put_once_per_container(opensearch):
+def test_index_template_maps_only_timestamp_as_date_and_is_put_once_per_container(opensearch):
+    """Date and numeric detection off: a date-like metadata string stays a string, so a
+    later file with another value there is not rejected (OpenSearch "Mappings" docs)."""
     indexer = make_indexer(base_url(opensearch))
     indexer.index(PAYLOAD)
     indexer.index(PAYLOAD)
@@ -84,7 +86,11 @@ def test_index_template_maps_timestamp_as_date_and_is_put_once_per_container(ope
     assert templates[0].path == TEMPLATE_PATH
     assert json.loads(templates[0].get_data()) == {
         "index_patterns": ["metadata*"],
-        "template": {"mappings": {"properties": {"@timestamp": {"type": "date"}}}},
+        "template": {"mappings": {
+            "date_detection": False,
+            "numeric_detection": False,
+            "properties": {"@timestamp": {"type": "date"}},
+        }},
     }
 
 

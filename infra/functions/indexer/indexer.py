@@ -89,10 +89,23 @@ class IndexerConfig:
 
 
 def index_template(index: str) -> dict[str, Any]:
-    """The index template that maps `@timestamp` as a date in every `<index>*` index."""
+    """The index template of every `<index>*` index: `@timestamp` is a date, nothing else is.
+
+    User metadata is mapped dynamically. With OpenSearch's default `date_detection: true` a
+    string that happens to look like a date (`"2024-01-02"`) makes its field a date, and a
+    later file with another string there is rejected (OpenSearch docs, "Mappings", dynamic
+    mapping). Both detections are switched off explicitly (`numeric_detection` is off by
+    default), so metadata strings stay strings; only the pipeline's `@timestamp` is a date.
+    """
     return {
         "index_patterns": [f"{index}*"],
-        "template": {"mappings": {"properties": {"@timestamp": {"type": "date"}}}},
+        "template": {
+            "mappings": {
+                "date_detection": False,
+                "numeric_detection": False,
+                "properties": {"@timestamp": {"type": "date"}},
+            }
+        },
     }
 
 
