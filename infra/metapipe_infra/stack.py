@@ -121,6 +121,8 @@ class MetadataPipelineStack(Stack):
                 point_in_time_recovery_enabled=True
             ),
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            # Nothing in the stack writes expiresAt (JSONPath ASL cannot compute an epoch):
+            # items expire only once an operator or a retention job sets it (docs/deploy.md).
             time_to_live_attribute="expiresAt",
             removal_policy=RemovalPolicy.RETAIN,
         )

@@ -335,6 +335,16 @@ def test_failure_table_has_the_contract_keys_and_is_protected(template):
     assert table["DeletionPolicy"] == "Retain"
 
 
+def test_no_state_machine_writes_the_ttl_attribute_as_the_docs_say(template):
+    """docs/deploy.md and docs/contract.md say failure items never expire unless someone
+    sets `expiresAt`; if a workflow starts writing it, those pages must change too."""
+    for path in (PIPELINE_FILE, RECORDER_FILE):
+        assert "expiresAt" not in path.read_text()
+    for name in ("MetadataPipeline", "ExecutionFailureRecorder"):
+        _, resource = machine(template, name)
+        assert "expiresAt" not in json.dumps(resource["Properties"])
+
+
 def test_collection_is_search_without_standby_and_created_after_its_encryption_policy(template):
     collection_id, collection = one(template, "AWS::OpenSearchServerless::Collection")
     assert collection["Properties"]["Type"] == "SEARCH"
