@@ -240,3 +240,22 @@ def test_a_test_case_mocking_a_state_the_definition_lacks_is_named(tmp_path):
         "MockedResponses": {"R": {"0": {"Return": {}}}},
     }, source="mock.json")
     config.check_states("M", "T", definition)  # the nested Task is found
+
+
+def test_a_map_with_an_item_reader_may_be_mocked_by_its_own_name():
+    # run() answers a Distributed Map's ItemReader under the Map's name; the check that
+    # refuses misspelt names must agree with it (found by review).
+    from workflow.mocks import MockConfig
+
+    config = MockConfig.parse({
+        "StateMachines": {"M": {"TestCases": {"T": {"Mp": "R"}}}},
+        "MockedResponses": {"R": {"0": {"Return": [1, 2]}}},
+    }, source="mock.json")
+    definition = {"StartAt": "Mp", "States": {"Mp": {
+        "Type": "Map", "End": True,
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                       "ReaderConfig": {"InputType": "JSON"},
+                       "Parameters": {"Bucket": "b", "Key": "k"}},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}}
+    config.check_states("M", "T", definition)

@@ -85,7 +85,8 @@ class MockConfig:
         return MockAnswerer(case, self.responses)
 
     def check_states(self, state_machine_name: str, test_case: str, definition: Any) -> None:
-        """Refuse a test case that mocks a state the definition has no Task of that name for.
+        """Refuse a test case that mocks a state the definition has no Task (or Map with an
+        ItemReader) of that name for.
 
         Step Functions Local would silently send such a state's calls to the real service
         (its documented "HybridPath"), so a misspelt state name in a mock file goes unseen;
@@ -99,8 +100,8 @@ class MockConfig:
                 known = ", ".join(sorted(tasks)) or "none"
                 raise InputError(
                     self.source, ["StateMachines", state_machine_name, "TestCases", test_case, state],
-                    f"the definition of {state_machine_name} has no Task state named {state!r} "
-                    f"(its Task states: {known})")
+                    f"the definition of {state_machine_name} has no Task state (or Map with an "
+                    f"ItemReader) named {state!r} (it has: {known})")
 
 
 class MockAnswerer:
@@ -225,14 +226,16 @@ __all__ = ["MOCK_RESPONSE_MISSING", "MockAnswerer", "MockConfig", "MockResponse"
 
 
 def _task_names(definition: Any):
-    """Names of every Task state in a definition, branches and Map processors included."""
+    """Names of every state a mock can answer: Task states, and Map states with an
+    ItemReader (the emulator answers the read under the Map's own name, as it answers a
+    Task), branches and Map processors included."""
     states = definition.get("States") if isinstance(definition, dict) else None
     if not isinstance(states, dict):
         return
     for name, state in states.items():
         if not isinstance(state, dict):
             continue
-        if state.get("Type") == "Task":
+        if state.get("Type") == "Task" or (state.get("Type") == "Map" and "ItemReader" in state):
             yield name
         for branch in state.get("Branches") or ():
             yield from _task_names(branch)
