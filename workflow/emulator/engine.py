@@ -138,6 +138,19 @@ class Engine:
                            f"The state/task '{name}' returned a result with a size exceeding "
                            "the maximum number of bytes service limit.")
 
+    def check_sent(self, name: str, text: str) -> None:
+        """Raise States.DataLimitExceeded when what a state sends to a task is too large.
+
+        The 256 KiB limit covers "input data when scheduling a task" (AWS docs,
+        limits-overview), so a Task's effective input and an ItemReader's rendered
+        Parameters are checked before they are sent. AWS's cause for this case is not in
+        the recorded corpus; the wording follows the recorded one for results.
+        """
+        if self.too_large(text):
+            raise StatesError("States.DataLimitExceeded",
+                              f"The state/task '{name}' has an input with a size exceeding "
+                              "the maximum number of bytes service limit.")
+
     def answer(self, call: Call) -> Any:
         """Ask each answerer in turn; the first that does not pass (UNANSWERED) answers."""
         for answerer in self.answerers:

@@ -112,6 +112,7 @@ def _items_from_reader(engine, state, reader, effective, context) -> list:
     arguments = reader.get("Parameters", {})
     if isinstance(arguments, dict):
         arguments = render_template(arguments, effective, context, field="ItemReader.Parameters")
+    engine.check_sent(state.name, engine.dumps(arguments))
     call = Call(state.name, reader["Resource"], arguments, 0, context_object(context))
     engine.calls.append(call)
     answer = engine.answer(call)

@@ -152,6 +152,7 @@ def task_work(engine, state, state_input, effective, context, thread, visible):
     heartbeat = _seconds(raw, "HeartbeatSeconds", state_input, context)
     legacy = is_legacy_lambda(resource)
     arguments_text = engine.dumps(effective)
+    engine.check_sent(state.name, arguments_text)
     if legacy:
         kind, short = "lambda", resource
         details = {"resource": resource, "input": arguments_text, "inputDetails": NOT_TRUNCATED}
