@@ -252,8 +252,8 @@ def test_states_task_failed_does_not_retry_a_timeout():
     execution = run(_machine(TimeoutSeconds=5,
                              Retry=[{"ErrorEquals": ["States.TaskFailed"]}]),
                     {}, clock=clock, tasks=Script(6, clock=clock))
-    # The only time that passed is the answer's own 6 s: no back-off, no second call.
-    assert (execution.error, len(execution.calls), clock.slept) == ("States.Timeout", 1, [6])
+    # The answer's 6 s sleep stops at the 5 s timeout: no back-off, no second call.
+    assert (execution.error, len(execution.calls), clock.slept) == ("States.Timeout", 1, [5])
 
 
 def test_the_first_matching_catcher_wins():
@@ -318,7 +318,7 @@ def test_timeout_seconds_fails_an_answer_that_takes_longer_on_the_clock():
     execution = run(_machine(TimeoutSeconds=10), {}, clock=clock,
                     tasks=Script(11, clock=clock))
     assert (execution.status, execution.error) == ("FAILED", "States.Timeout")
-    assert execution.cause == "The task took 11 s, longer than its 10 s limit."
+    assert execution.cause == "The task did not finish within its TimeoutSeconds (10 s)."
     assert _types(execution) == ["ExecutionStarted", "TaskStateEntered", "TaskScheduled",
                                  "TaskStarted", "TaskTimedOut", "ExecutionFailed"]
     timed_out = execution.events[4]["taskTimedOutEventDetails"]
@@ -342,7 +342,7 @@ def test_a_timeout_is_caught_by_a_catcher_naming_states_timeout():
         {"job": 7}, clock=clock, tasks=Script(30, clock=clock))
     assert execution.states_entered == ["T", "TimedOut"]
     assert execution.output == {"job": 7, "timeout": {
-        "Error": "States.Timeout", "Cause": "The task took 30 s, longer than its 10 s limit."}}
+        "Error": "States.Timeout", "Cause": "The task did not finish within its TimeoutSeconds (10 s)."}}
 
 
 def test_a_timeout_is_retried_by_a_retrier_naming_states_timeout():
@@ -359,7 +359,7 @@ def test_heartbeat_seconds_fails_an_answer_silent_for_longer_with_heartbeat_time
     execution = run(_machine(HeartbeatSeconds=5, TimeoutSeconds=60), {}, clock=clock,
                     tasks=Script(6, clock=clock))
     assert (execution.error, execution.cause) == (
-        "States.HeartbeatTimeout", "The task took 6 s, longer than its 5 s limit.")
+        "States.HeartbeatTimeout", "The task did not finish within its HeartbeatSeconds (5 s).")
     scheduled = execution.events[2]["taskScheduledEventDetails"]
     assert (scheduled["timeoutInSeconds"], scheduled["heartbeatInSeconds"]) == (60, 5)
     assert _types(execution)[4] == "TaskTimedOut"

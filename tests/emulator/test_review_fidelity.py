@@ -6,7 +6,7 @@ page (`API_HistoryEvent`, `API_StartExecution`).
 
 from __future__ import annotations
 
-from workflow.emulator import run
+from workflow.emulator import FakeClock, StatesError, run
 
 LAMBDA = "arn:aws:states:::lambda:invoke"
 LIMIT = 262_144
@@ -53,3 +53,78 @@ def test_item_reader_parameters_over_256_kib_fail_with_data_limit_exceeded():
                           "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}}
     execution = run(definition, {"key": big}, tasks=lambda call: [1])
     assert execution.error == "States.DataLimitExceeded"
+
+
+# ---- 2./3. Timeouts happen at their own instant (ASL spec "Task" TimeoutSeconds and the
+# state machine's TimeoutSeconds; concepts-error-handling for States.Timeout).
+
+
+def _sleeper(clock, seconds, result=None, error=None):
+    def answer(call):
+        clock.sleep(seconds)
+        if error is not None:
+            raise StatesError(error, "late")
+        return result if result is not None else {"ok": 1}
+
+    return answer
+
+
+def _offsets(execution, start) -> list[tuple[str, float]]:
+    return [(e["type"], (e["timestamp"] - start).total_seconds()) for e in execution.events]
+
+
+def test_execution_timeout_seconds_ends_an_execution_whose_task_runs_past_it():
+    clock = FakeClock()
+    start = clock.now()
+    definition = {"TimeoutSeconds": 5, **_task()}
+    execution = run(definition, {}, clock=clock, tasks=_sleeper(clock, 100))
+    assert (execution.status, execution.error) == ("TIMED_OUT", "States.Timeout")
+    assert _offsets(execution, start)[-1] == ("ExecutionTimedOut", 5.0)
+    assert "TaskSucceeded" not in _types(execution)
+
+
+def test_execution_times_out_at_its_deadline_even_when_the_task_raises_after_it():
+    clock = FakeClock()
+    definition = {"TimeoutSeconds": 5, **_task(
+        Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Caught"}])}
+    execution = run(definition, {}, clock=clock,
+                    tasks=_sleeper(clock, 100, error="Lambda.Unknown"))
+    assert execution.status == "TIMED_OUT"
+    assert execution.states_entered == ["T"]
+
+
+def test_task_timed_out_is_stamped_at_the_timeout_instant_not_when_the_answer_wakes():
+    clock = FakeClock()
+    start = clock.now()
+    definition = _task(TimeoutSeconds=10,
+                       Catch=[{"ErrorEquals": ["States.Timeout"], "Next": "Caught"}])
+    execution = run(definition, {}, clock=clock, tasks=_sleeper(clock, 100))
+    assert ("TaskTimedOut", 10.0) in _offsets(execution, start)
+    assert execution.states_entered == ["T", "Caught"]
+
+
+def test_task_timeout_wins_over_the_error_an_answer_raises_after_it():
+    clock = FakeClock()
+    execution = run(_task(TimeoutSeconds=10), {}, clock=clock,
+                    tasks=_sleeper(clock, 100, error="Lambda.Unknown"))
+    assert execution.error == "States.Timeout"
+    assert "TaskFailed" not in _types(execution)
+
+
+def test_heartbeat_timeout_comes_first_when_it_is_shorter_than_the_timeout():
+    clock = FakeClock()
+    start = clock.now()
+    definition = _task(TimeoutSeconds=60, HeartbeatSeconds=5)
+    execution = run(definition, {}, clock=clock, tasks=_sleeper(clock, 100))
+    assert execution.error == "States.HeartbeatTimeout"
+    assert ("TaskTimedOut", 5.0) in _offsets(execution, start)
+
+
+def test_an_answer_within_its_timeout_keeps_the_fake_clock_unchanged_otherwise():
+    clock = FakeClock()
+    definition = {"TimeoutSeconds": 100, **_task(TimeoutSeconds=10)}
+    execution = run(definition, {}, clock=clock, tasks=_sleeper(clock, 3))
+    assert execution.status == "SUCCEEDED"
+    assert clock.slept == [3] and clock.limit is None
+    clock.sleep(1000)  # outside an answer nothing stops the clock
+    assert clock.slept[-1] == 1000

@@ -171,7 +171,7 @@ def test_timeout_seconds_fails_a_slow_task_with_states_timeout():
     execution = run(definition, {}, clock=clock, tasks=slow)
     assert execution.states_entered == ["T", "Caught"]
     assert execution.output == {"Error": "States.Timeout",
-                                "Cause": "The task took 30 s, longer than its 10 s limit."}
+                                "Cause": "The task did not finish within its TimeoutSeconds (10 s)."}
     assert "TaskTimedOut" in [e["type"] for e in execution.events]
 
 

@@ -162,6 +162,51 @@ class Engine:
                           "no mock response names it and no task answerer handles it; pass "
                           "run(..., tasks={...}) or a mock_config test case for it.")
 
+    def answer_in_time(self, call: Call, limits: tuple[tuple[float | None, str], ...]
+                       ) -> tuple[Any, Exception | None, tuple[float, str] | None]:
+        """Answer `call` while its task's time limits and the execution's deadline run.
+
+        `limits` are `(seconds or None, error name)` pairs measured from now (TimeoutSeconds,
+        HeartbeatSeconds). A `FakeClock` stops the answerer's sleeps at the earliest of them
+        and the deadline, so a timeout happens at its own instant. Time is checked before
+        the answer is trusted, returned or raised: past the execution's deadline this
+        raises `_TimedOut`; otherwise it returns `(result, failure, expired)`, where
+        `failure` is what the answerer raised (or None) and `expired` the `(seconds,
+        error)` limit that ran out first (or None).
+        """
+        clock = self.clock
+        started = clock.now()
+        moments = [(started + timedelta(seconds=sec), sec, err) for sec, err in limits
+                   if sec is not None]
+        moments.sort(key=lambda item: item[0])
+        until = moments[0][0] if moments else None
+        if self.deadline is not None and (until is None or self.deadline <= until):
+            until = self.deadline
+        fake = until is not None and isinstance(clock, FakeClock)
+        if fake:
+            saved = clock.limit, clock.reached_limit
+            clock.limit, clock.reached_limit = until, False
+        result = failure = None
+        try:
+            result = self.answer(call)
+        except Exception as exc:
+            failure = exc
+        finally:
+            stopped = fake and clock.reached_limit
+            if fake:
+                clock.limit, clock.reached_limit = saved
+        now = clock.now()
+
+        def reached(moment: datetime) -> bool:
+            return now > moment or (stopped and now == moment)
+
+        if self.deadline is not None and reached(self.deadline):
+            raise _TimedOut()
+        for moment, seconds, error in moments:
+            if reached(moment):
+                return None, None, (seconds, error)
+        return result, failure, None
+
     def sleep(self, seconds: float) -> None:
         """Let `seconds` pass on the clock, stopping at the execution's deadline."""
         if seconds <= 0:

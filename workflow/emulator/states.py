@@ -176,30 +176,28 @@ def task_work(engine, state, state_input, effective, context, thread, visible):
     dollars = context_object(context)
     call = Call(state.name, resource, effective, dollars["State"].get("RetryCount", 0), dollars)
     engine.calls.append(call)
-    clock = engine.clock
-    started = clock.now()
-    try:
-        result = engine.answer(call)
-    except StatesError as err:
-        _task_failed(history, thread, legacy, kind, short, err.error, err.cause, visible)
-        raise
-    except Exception as exc:  # an answerer's own bug or error, reported as Lambda does
-        error, cause = lambda_error_cause(exc)
+    result, failure, expired = engine.answer_in_time(
+        call, ((timeout, "States.Timeout"), (heartbeat, "States.HeartbeatTimeout")))
+    if expired is not None:
+        limit, error = expired
+        field = "TimeoutSeconds" if error == "States.Timeout" else "HeartbeatSeconds"
+        cause = f"The task did not finish within its {field} ({limit} s)."
+        if legacy:
+            history.add(thread, "LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails",
+                        error_details(error, cause), visible=visible)
+        else:
+            history.add(thread, "TaskTimedOut", "taskTimedOutEventDetails",
+                        error_details(error, cause, resourceType=kind, resource=short),
+                        visible=visible)
+        raise StatesError(error, cause)
+    if isinstance(failure, StatesError):
+        _task_failed(history, thread, legacy, kind, short, failure.error, failure.cause,
+                     visible)
+        raise failure
+    if failure is not None:  # an answerer's own bug or error, reported as Lambda does
+        error, cause = lambda_error_cause(failure)
         _task_failed(history, thread, legacy, kind, short, error, cause, visible)
         raise StatesError(error, cause) from None
-    elapsed = (clock.now() - started).total_seconds()
-    for limit, error in ((timeout, "States.Timeout"), (heartbeat, "States.HeartbeatTimeout")):
-        if limit is not None and elapsed > limit:
-            cause = f"The task took {elapsed:g} s, longer than its {limit} s limit."
-            if legacy:
-                history.add(thread, "LambdaFunctionTimedOut",
-                            "lambdaFunctionTimedOutEventDetails",
-                            error_details(error, cause), visible=visible)
-            else:
-                history.add(thread, "TaskTimedOut", "taskTimedOutEventDetails",
-                            error_details(error, cause, resourceType=kind, resource=short),
-                            visible=visible)
-            raise StatesError(error, cause)
     result_text = engine.dumps(result)
     if engine.too_large(result_text):
         raise engine.data_limit_error(state.name)
