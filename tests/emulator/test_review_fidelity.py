@@ -128,3 +128,29 @@ def test_an_answer_within_its_timeout_keeps_the_fake_clock_unchanged_otherwise()
     assert clock.slept == [3] and clock.limit is None
     clock.sleep(1000)  # outside an answer nothing stops the clock
     assert clock.slept[-1] == 1000
+
+
+# ---- 4. Task events split the resource after the service (API_TaskScheduledEventDetails;
+# recorded Glue history: resourceType "glue", resource "startJobRun.sync").
+
+
+def test_sync_2_resource_is_split_after_the_service_keeping_the_pattern_suffix():
+    from workflow.emulator.history import task_resource_parts
+
+    assert task_resource_parts("arn:aws:states:::states:startExecution.sync:2") == (
+        "states", "startExecution.sync:2")
+    assert task_resource_parts("arn:aws:states:::glue:startJobRun.sync") == (
+        "glue", "startJobRun.sync")
+    assert task_resource_parts("arn:aws:states:::aws-sdk:s3:getObject") == (
+        "aws-sdk:s3", "getObject")
+    assert task_resource_parts("arn:aws:states:::lambda:invoke.waitForTaskToken") == (
+        "lambda", "invoke.waitForTaskToken")
+
+
+def test_sync_2_task_events_name_states_and_start_execution_sync_2():
+    definition = _task(Resource="arn:aws:states:::states:startExecution.sync:2")
+    execution = run(definition, {}, tasks=lambda call: {"Output": {}})
+    scheduled = next(e for e in execution.events if e["type"] == "TaskScheduled")
+    details = scheduled["taskScheduledEventDetails"]
+    assert (details["resourceType"], details["resource"]) == ("states",
+                                                              "startExecution.sync:2")

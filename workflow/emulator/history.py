@@ -102,15 +102,20 @@ def error_details(error: str | None, cause: str | None, **extra: Any) -> dict[st
 def task_resource_parts(resource: str) -> tuple[str, str]:
     """Split a Task resource into the `resourceType` and `resource` of Task events.
 
-    `arn:aws:states:::lambda:invoke` -> (`lambda`, `invoke`);
-    `arn:aws:states:::aws-sdk:s3:getObject` -> (`aws-sdk:s3`, `getObject`);
-    `...:lambda:invoke.waitForTaskToken` keeps its suffix in `resource`. Other ARNs (activities)
-    keep the whole ARN as `resource` and the service as `resourceType`.
+    The split is after the service: `arn:aws:states:::lambda:invoke` -> (`lambda`,
+    `invoke`); `...:::states:startExecution.sync:2` -> (`states`, `startExecution.sync:2`);
+    for the SDK integrations after `aws-sdk:<service>`: `...:::aws-sdk:s3:getObject` ->
+    (`aws-sdk:s3`, `getObject`). The integration pattern suffix stays in `resource`, as the
+    recorded Glue history shows (`glue`, `startJobRun.sync`). Other ARNs (activities) keep
+    the whole ARN as `resource` and the service as `resourceType`.
     """
     if ":::" in resource:
         service_action = resource.split(":::", 1)[1]
-        head, _, action = service_action.rpartition(":")
-        return (head or service_action), action
+        head, _, rest = service_action.partition(":")
+        if head == "aws-sdk":
+            service, _, action = rest.partition(":")
+            return f"aws-sdk:{service}", action
+        return head, rest
     parts = resource.split(":")
     return (parts[5] if len(parts) > 5 else "unknown"), resource
 
