@@ -154,3 +154,54 @@ def test_sync_2_task_events_name_states_and_start_execution_sync_2():
     details = scheduled["taskScheduledEventDetails"]
     assert (details["resourceType"], details["resource"]) == ("states",
                                                               "startExecution.sync:2")
+
+
+# ---- 5. Activities record Activity* events (API reference HistoryEvent:
+# ActivityScheduledEventDetails, ActivityStartedEventDetails, ...).
+
+ACTIVITY = "arn:aws:states:us-east-1:123456789012:activity:review"
+
+
+def test_activity_task_records_activity_scheduled_started_and_succeeded():
+    definition = _task(Resource=ACTIVITY, TimeoutSeconds=30, HeartbeatSeconds=10)
+    execution = run(definition, {"a": 1}, tasks=lambda call: {"done": True})
+    by_type = {e["type"]: e for e in execution.events}
+    assert _types(execution)[2:5] == ["ActivityScheduled", "ActivityStarted",
+                                      "ActivitySucceeded"]
+    assert by_type["ActivityScheduled"]["activityScheduledEventDetails"] == {
+        "resource": ACTIVITY, "input": '{"a":1}', "inputDetails": {"truncated": False},
+        "timeoutInSeconds": 30, "heartbeatInSeconds": 10}
+    assert "workerName" in by_type["ActivityStarted"]["activityStartedEventDetails"]
+    assert by_type["ActivitySucceeded"]["activitySucceededEventDetails"]["output"] == (
+        '{"done":true}')
+
+
+def test_activity_failure_and_timeout_record_activity_failed_and_activity_timed_out():
+    failed = run(_task(Resource=ACTIVITY), {},
+                 tasks=lambda call: (_ for _ in ()).throw(StatesError("Worker.Bad", "no")))
+    event = failed.events[-2]
+    assert (event["type"], event["activityFailedEventDetails"]) == (
+        "ActivityFailed", {"error": "Worker.Bad", "cause": "no"})
+    clock = FakeClock()
+    timed = run(_task(Resource=ACTIVITY, TimeoutSeconds=5), {}, clock=clock,
+                tasks=_sleeper(clock, 60))
+    assert "ActivityTimedOut" in _types(timed)
+    assert timed.error == "States.Timeout"
+
+
+# ---- 6. `.sync` tasks record TaskSubmitted between TaskStarted and the outcome
+# (recorded Glue startJobRun.sync history; connect-to-resource "Run a Job (.sync)").
+
+
+def test_sync_task_records_task_submitted_before_task_succeeded():
+    for resource in ("arn:aws:states:::glue:startJobRun.sync",
+                     "arn:aws:states:::states:startExecution.sync:2"):
+        execution = run(_task(Resource=resource), {}, tasks=lambda call: {"JobRunState": "OK"})
+        assert _types(execution)[2:6] == ["TaskScheduled", "TaskStarted", "TaskSubmitted",
+                                          "TaskSucceeded"], resource
+
+
+def test_request_response_and_callback_tasks_record_no_task_submitted():
+    for resource in (LAMBDA, "arn:aws:states:::sqs:sendMessage.waitForTaskToken"):
+        execution = run(_task(Resource=resource), {}, tasks=lambda call: 1)
+        assert "TaskSubmitted" not in _types(execution), resource

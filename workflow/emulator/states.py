@@ -15,9 +15,9 @@ from typing import Any
 from workflow.emulator.choice import first_match
 from workflow.emulator.errors import StatesError
 from workflow.emulator.execution import Call
-from workflow.emulator.history import error_details, is_legacy_lambda, task_resource_parts
 from workflow.emulator.intrinsics import evaluate_intrinsic
 from workflow.emulator.paths import MISSING, context_object, get_path
+from workflow.emulator.taskevents import TaskEvents
 from workflow.emulator.timestamps import parse_timestamp
 
 RUNTIME = "States.Runtime"
@@ -147,32 +147,12 @@ def task_work(engine, state, state_input, effective, context, thread, visible):
     """
     raw = state.raw
     resource = raw["Resource"]
-    history = engine.history
     timeout = _seconds(raw, "TimeoutSeconds", state_input, context)
     heartbeat = _seconds(raw, "HeartbeatSeconds", state_input, context)
-    legacy = is_legacy_lambda(resource)
     arguments_text = engine.dumps(effective)
     engine.check_sent(state.name, arguments_text)
-    if legacy:
-        kind, short = "lambda", resource
-        details = {"resource": resource, "input": arguments_text, "inputDetails": NOT_TRUNCATED}
-        if timeout is not None:
-            details["timeoutInSeconds"] = timeout
-        history.add(thread, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails",
-                    details, visible=visible)
-        history.add(thread, "LambdaFunctionStarted", None, visible=visible)
-    else:
-        kind, short = task_resource_parts(resource)
-        details = {"resourceType": kind, "resource": short, "region": engine.region,
-                   "parameters": arguments_text}
-        if timeout is not None:
-            details["timeoutInSeconds"] = timeout
-        if heartbeat is not None:
-            details["heartbeatInSeconds"] = heartbeat
-        history.add(thread, "TaskScheduled", "taskScheduledEventDetails", details,
-                    visible=visible)
-        history.add(thread, "TaskStarted", "taskStartedEventDetails",
-                    {"resourceType": kind, "resource": short}, visible=visible)
+    events = TaskEvents(engine.history, thread, visible, resource)
+    events.scheduled(arguments_text, engine.region, timeout, heartbeat)
     dollars = context_object(context)
     call = Call(state.name, resource, effective, dollars["State"].get("RetryCount", 0), dollars)
     engine.calls.append(call)
@@ -182,40 +162,18 @@ def task_work(engine, state, state_input, effective, context, thread, visible):
         limit, error = expired
         field = "TimeoutSeconds" if error == "States.Timeout" else "HeartbeatSeconds"
         cause = f"The task did not finish within its {field} ({limit} s)."
-        if legacy:
-            history.add(thread, "LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails",
-                        error_details(error, cause), visible=visible)
-        else:
-            history.add(thread, "TaskTimedOut", "taskTimedOutEventDetails",
-                        error_details(error, cause, resourceType=kind, resource=short),
-                        visible=visible)
+        events.timed_out(error, cause)
         raise StatesError(error, cause)
     if isinstance(failure, StatesError):
-        _task_failed(history, thread, legacy, kind, short, failure.error, failure.cause,
-                     visible)
+        events.failed(failure.error, failure.cause)
         raise failure
     if failure is not None:  # an answerer's own bug or error, reported as Lambda does
         error, cause = lambda_error_cause(failure)
-        _task_failed(history, thread, legacy, kind, short, error, cause, visible)
+        events.failed(error, cause)
         raise StatesError(error, cause) from None
     result_text = engine.dumps(result)
     if engine.too_large(result_text):
         raise engine.data_limit_error(state.name)
-    if legacy:
-        history.add(thread, "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails",
-                    {"output": result_text, "outputDetails": NOT_TRUNCATED}, visible=visible)
-    else:
-        history.add(thread, "TaskSucceeded", "taskSucceededEventDetails",
-                    {"resourceType": kind, "resource": short, "output": result_text,
-                     "outputDetails": NOT_TRUNCATED}, visible=visible)
+    events.succeeded(result_text)
     return result, None
 
-
-def _task_failed(history, thread, legacy, kind, short, error, cause, visible) -> None:
-    if legacy:
-        history.add(thread, "LambdaFunctionFailed", "lambdaFunctionFailedEventDetails",
-                    error_details(error, cause), visible=visible)
-    else:
-        history.add(thread, "TaskFailed", "taskFailedEventDetails",
-                    error_details(error, cause, resourceType=kind, resource=short),
-                    visible=visible)
