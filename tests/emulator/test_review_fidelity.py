@@ -6,7 +6,7 @@ page (`API_HistoryEvent`, `API_StartExecution`).
 
 from __future__ import annotations
 
-from workflow.emulator import FakeClock, StatesError, run
+from workflow.emulator import DefinitionError, FakeClock, StatesError, run
 
 LAMBDA = "arn:aws:states:::lambda:invoke"
 LIMIT = 262_144
@@ -205,3 +205,61 @@ def test_request_response_and_callback_tasks_record_no_task_submitted():
     for resource in (LAMBDA, "arn:aws:states:::sqs:sendMessage.waitForTaskToken"):
         execution = run(_task(Resource=resource), {}, tasks=lambda call: 1)
         assert "TaskSubmitted" not in _types(execution), resource
+
+
+# ---- 7. Definitions the ASL spec forbids are rejected when compiled (ASL spec "Task State":
+# "MUST NOT include both"; HeartbeatSeconds "MUST be smaller than TimeoutSeconds";
+# concepts-error-handling for the Retry maximums), and resolved Path values are checked the
+# same way at run time (States.Runtime, wording as corpus test_max_concurrency_path[*]).
+
+
+def _rejected(definition) -> str:
+    try:
+        run(definition, {}, tasks=lambda call: 1)
+    except DefinitionError as exc:
+        return exc.path
+    raise AssertionError("the definition ran")
+
+
+def test_timeout_seconds_with_timeout_seconds_path_is_rejected_at_its_path():
+    assert _rejected(_task(TimeoutSeconds=5, TimeoutSecondsPath="$.t")) == (
+        "$.States.T.TimeoutSecondsPath")
+    assert _rejected(_task(HeartbeatSeconds=5, HeartbeatSecondsPath="$.h")) == (
+        "$.States.T.HeartbeatSecondsPath")
+
+
+def test_heartbeat_seconds_not_below_timeout_seconds_is_rejected():
+    assert _rejected(_task(TimeoutSeconds=10, HeartbeatSeconds=10)) == (
+        "$.States.T.HeartbeatSeconds")
+    assert _rejected(_task(TimeoutSeconds=10, HeartbeatSeconds=20)) == (
+        "$.States.T.HeartbeatSeconds")
+
+
+def test_values_beyond_aws_maximums_and_interval_zero_are_rejected():
+    assert _rejected(_task(TimeoutSeconds=100_000_000)) == "$.States.T.TimeoutSeconds"
+    for field, value in (("MaxAttempts", 100_000_000), ("IntervalSeconds", 100_000_000),
+                         ("IntervalSeconds", 0), ("MaxDelaySeconds", 31_622_401)):
+        retry = [{"ErrorEquals": ["E"], field: value}]
+        assert _rejected(_task(Retry=retry)) == f"$.States.T.Retry[0].{field}", field
+
+
+def test_values_at_aws_maximums_are_accepted():
+    retry = [{"ErrorEquals": ["E"], "MaxAttempts": 99_999_999, "IntervalSeconds": 99_999_999,
+              "MaxDelaySeconds": 31_622_400}]
+    execution = run(_task(TimeoutSeconds=99_999_999, HeartbeatSeconds=99_999_998, Retry=retry),
+                    {}, tasks=lambda call: 1)
+    assert execution.status == "SUCCEEDED"
+
+
+def test_a_timeout_seconds_path_value_over_the_maximum_fails_with_states_runtime():
+    execution = run(_task(TimeoutSecondsPath="$.t"), {"t": 100_000_000},
+                    tasks=lambda call: 1)
+    assert execution.error == "States.Runtime"
+    assert ('The TimeoutSecondsPath field refers to value "100000000"' in execution.cause)
+
+
+def test_a_heartbeat_path_value_not_below_the_timeout_fails_with_states_runtime():
+    execution = run(_task(TimeoutSecondsPath="$.t", HeartbeatSecondsPath="$.h"),
+                    {"t": 5, "h": 50}, tasks=lambda call: 1)
+    assert execution.error == "States.Runtime"
+    assert "not less than the TimeoutSeconds value 5" in execution.cause

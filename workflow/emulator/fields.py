@@ -49,11 +49,35 @@ STRING_FIELDS: dict[str, tuple[str, ...]] = {
     "Fail": ("Error", "Cause"),
     "Map": ("Label",),
 }
+# The largest TimeoutSeconds, HeartbeatSeconds, IntervalSeconds and MaxAttempts AWS accepts,
+# and MaxDelaySeconds, which "must be less than 31622401" (AWS docs, concepts-error-handling
+# "Retry" fields; states-task-state "TimeoutSeconds").
+SECONDS_MAX = 99_999_999
+MAX_DELAY_MAX = 31_622_400
 # Literal numbers: field -> (integer only, minimum, maximum or None).
 NUMBER_FIELDS: dict[str, dict[str, tuple[bool, float, float | None]]] = {
-    "Task": {"TimeoutSeconds": (True, 1, None), "HeartbeatSeconds": (True, 1, None)},
+    "Task": {"TimeoutSeconds": (True, 1, SECONDS_MAX),
+             "HeartbeatSeconds": (True, 1, SECONDS_MAX)},
     "Map": {"MaxConcurrency": (True, 0, None), "ToleratedFailureCount": (True, 0, None),
             "ToleratedFailurePercentage": (False, 0, 100)},
+}
+# A Retry entry's numbers, same shape: IntervalSeconds is a positive integer (ASL spec).
+RETRY_NUMBERS: dict[str, tuple[bool, float, float | None]] = {
+    "IntervalSeconds": (True, 1, SECONDS_MAX),
+    "MaxAttempts": (True, 0, SECONDS_MAX),
+    "BackoffRate": (False, 1.0, None),
+    "MaxDelaySeconds": (True, 1, MAX_DELAY_MAX),
+}
+# Fields a state may not give together (ASL spec, Task state: "MUST NOT include both").
+EXCLUSIVE_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
+    "Task": (("TimeoutSeconds", "TimeoutSecondsPath"),
+             ("HeartbeatSeconds", "HeartbeatSecondsPath")),
+}
+# (smaller, larger): the first must be less than the second when both are known (ASL spec:
+# HeartbeatSeconds "MUST be smaller than TimeoutSeconds"). Literals are checked here, values
+# read through `...Path` at run time (states.task_work).
+LESS_THAN: dict[str, tuple[tuple[str, str], ...]] = {
+    "Task": (("HeartbeatSeconds", "TimeoutSeconds"),),
 }
 PROCESSOR_MODES = frozenset({"INLINE", "DISTRIBUTED"})
 
@@ -80,9 +104,15 @@ def check_fields(kind: str, raw: dict, path: str) -> None:
     for key in STRING_FIELDS.get(kind, ()):
         if key in raw and not isinstance(raw[key], str):
             raise DefinitionError(f"{path}.{key}", "must be a string")
+    for first, second in EXCLUSIVE_PAIRS.get(kind, ()):
+        if first in raw and second in raw:
+            raise DefinitionError(f"{path}.{second}", f"cannot be given with {first}")
     for key, (integer, low, high) in NUMBER_FIELDS.get(kind, {}).items():
         if key in raw:
-            _check_number(raw[key], f"{path}.{key}", integer, low, high)
+            check_number(raw[key], f"{path}.{key}", integer, low, high)
+    for smaller, larger in LESS_THAN.get(kind, ()):
+        if smaller in raw and larger in raw and raw[smaller] >= raw[larger]:
+            raise DefinitionError(f"{path}.{smaller}", f"must be less than {larger}")
     catchers = raw.get("Catch")
     if isinstance(catchers, list):
         for index, catcher in enumerate(catchers):
@@ -123,8 +153,9 @@ def _path_or_intrinsic(value: Any) -> Any:
     return compile_path(value)
 
 
-def _check_number(value: Any, where: str, integer: bool, low: float, high: float | None
-                  ) -> None:
+def check_number(value: Any, where: str, integer: bool, low: float, high: float | None
+                 ) -> None:
+    """Raise a DefinitionError at `where` unless `value` is a number within its bounds."""
     kinds = int if integer else (int, float)
     if isinstance(value, bool) or not isinstance(value, kinds):
         raise DefinitionError(where, f"must be {'an integer' if integer else 'a number'}")

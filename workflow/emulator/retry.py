@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workflow.emulator.errors import DefinitionError
+from workflow.emulator.fields import RETRY_NUMBERS, check_number
 
 ALL = "States.ALL"
 TASK_FAILED = "States.TaskFailed"
@@ -104,15 +105,12 @@ def _check_all_last(entries: list, field: str, path: str) -> None:
                                   f"States.ALL must be in the last {field} entry")
 
 
-def _number(entry: dict, key: str, default, where: str, *, minimum: float, integer=False):
+def _number(entry: dict, key: str, default, where: str):
     value = entry.get(key, default)
     if value is None and default is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int if integer else (int, float)):
-        kind = "an integer" if integer else "a number"
-        raise DefinitionError(f"{where}.{key}", f"must be {kind}")
-    if value < minimum:
-        raise DefinitionError(f"{where}.{key}", f"must be >= {minimum}")
+    integer, low, high = RETRY_NUMBERS[key]
+    check_number(value, f"{where}.{key}", integer, low, high)
     return value
 
 
@@ -131,11 +129,10 @@ def parse_retriers(raw: Any, path: str) -> tuple[Retrier, ...]:
             raise DefinitionError(f"{where}.JitterStrategy", "must be FULL or NONE")
         retriers.append(Retrier(
             error_equals=names,
-            interval_seconds=_number(entry, "IntervalSeconds", 1, where, minimum=0, integer=True),
-            max_attempts=_number(entry, "MaxAttempts", 3, where, minimum=0, integer=True),
-            backoff_rate=_number(entry, "BackoffRate", 2.0, where, minimum=1.0),
-            max_delay_seconds=_number(entry, "MaxDelaySeconds", None, where, minimum=1,
-                                      integer=True),
+            interval_seconds=_number(entry, "IntervalSeconds", 1, where),
+            max_attempts=_number(entry, "MaxAttempts", 3, where),
+            backoff_rate=_number(entry, "BackoffRate", 2.0, where),
+            max_delay_seconds=_number(entry, "MaxDelaySeconds", None, where),
             jitter_full=jitter == "FULL",
         ))
     _check_all_last(raw, "Retry", path)

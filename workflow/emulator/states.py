@@ -15,6 +15,7 @@ from typing import Any
 from workflow.emulator.choice import first_match
 from workflow.emulator.errors import StatesError
 from workflow.emulator.execution import Call
+from workflow.emulator.fields import NUMBER_FIELDS
 from workflow.emulator.intrinsics import evaluate_intrinsic
 from workflow.emulator.paths import MISSING, context_object, get_path
 from workflow.emulator.taskevents import TaskEvents
@@ -119,10 +120,17 @@ def _seconds(raw: dict, name: str, state_input, context) -> float | None:
     if path is None:
         return None
     value = get_path(path, state_input, context, field=f"{name}Path")
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    # The same bounds as a literal (fields.NUMBER_FIELDS); the wording follows AWS's for a bad
+    # MaxConcurrencyPath value (corpus `test_max_concurrency_path[NoNumber]`).
+    integer, low, high = NUMBER_FIELDS["Task"][name]
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
         raise StatesError(RUNTIME, f"The {name}Path field refers to value "
                           f"\"{_value_text(value)}\" which is not a valid positive integer: "
                           f"{path}")
+    if value > high:
+        raise StatesError(RUNTIME, f"The {name}Path field refers to value "
+                          f"\"{_value_text(value)}\" which is greater than the maximum "
+                          f"{high}: {path}")
     return value
 
 
@@ -149,6 +157,10 @@ def task_work(engine, state, state_input, effective, context, thread, visible):
     resource = raw["Resource"]
     timeout = _seconds(raw, "TimeoutSeconds", state_input, context)
     heartbeat = _seconds(raw, "HeartbeatSeconds", state_input, context)
+    if timeout is not None and heartbeat is not None and heartbeat >= timeout:
+        # Literals are rejected with the definition (fields.LESS_THAN); here a Path gave one.
+        raise StatesError(RUNTIME, f"The HeartbeatSeconds value {heartbeat} is not less than "
+                          f"the TimeoutSeconds value {timeout}.")
     arguments_text = engine.dumps(effective)
     engine.check_sent(state.name, arguments_text)
     events = TaskEvents(engine.history, thread, visible, resource)
