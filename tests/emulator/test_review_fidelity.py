@@ -6,7 +6,13 @@ page (`API_HistoryEvent`, `API_StartExecution`).
 
 from __future__ import annotations
 
-from workflow.emulator import DefinitionError, FakeClock, StatesError, run
+from workflow.emulator import (
+    DefinitionError,
+    ExecutionInputRejected,
+    FakeClock,
+    StatesError,
+    run,
+)
 
 LAMBDA = "arn:aws:states:::lambda:invoke"
 LIMIT = 262_144
@@ -43,15 +49,16 @@ def test_task_input_of_exactly_256_kib_is_sent_limits_overview():
 
 
 def test_item_reader_parameters_over_256_kib_fail_with_data_limit_exceeded():
-    big = "k" * (LIMIT + 10)
+    half = "k" * 140_000  # doubled by States.Format: the input itself is under the limit
     definition = {"StartAt": "M", "States": {"M": {
         "Type": "Map", "End": True,
         "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
-                       "Parameters": {"Bucket": "b", "Key.$": "$.key"}},
+                       "Parameters": {"Bucket": "b",
+                                      "Key.$": "States.Format('{}{}', $.key, $.key)"}},
         "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED",
                                               "ExecutionType": "STANDARD"},
                           "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}}
-    execution = run(definition, {"key": big}, tasks=lambda call: [1])
+    execution = run(definition, {"key": half}, tasks=lambda call: [1])
     assert execution.error == "States.DataLimitExceeded"
 
 
@@ -263,3 +270,35 @@ def test_a_heartbeat_path_value_not_below_the_timeout_fails_with_states_runtime(
                     {"t": 5, "h": 50}, tasks=lambda call: 1)
     assert execution.error == "States.Runtime"
     assert "not less than the TimeoutSeconds value 5" in execution.cause
+
+
+# ---- 9. StartExecution refuses an input over 262,144 bytes (API reference StartExecution,
+# `input` length constraints): no execution exists, so run() raises instead of failing one.
+
+
+def test_an_execution_input_over_256_kib_is_rejected_before_any_execution_exists():
+    pass_only = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+    try:
+        run(pass_only, "a" * 262_200)
+    except ExecutionInputRejected as exc:
+        assert (exc.size, exc.limit) == (262_202, LIMIT)
+        assert isinstance(exc, ValueError)
+    else:
+        raise AssertionError("the input was accepted")
+    assert run(pass_only, "a" * (LIMIT - 2)).status == "SUCCEEDED"  # exactly the limit
+
+
+def test_metapipe_execute_reports_an_oversized_input_as_one_line_and_exit_2(tmp_path, capsys):
+    import json
+
+    from workflow.cli import main
+
+    definition = tmp_path / "machine.json"
+    definition.write_text(json.dumps({"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "End": True}}}), encoding="utf-8")
+    payload = tmp_path / "input.json"
+    payload.write_text(json.dumps({"body": "é" * 140_000}), encoding="utf-8")
+    assert main(["execute", str(definition), "--input", str(payload)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "input.json" in err and "262,144" in err

@@ -312,8 +312,10 @@ def test_a_bad_assign_in_a_choice_rule_or_catcher_names_its_path():
 
 
 def test_a_variable_over_256_kib_fails_with_data_limit_exceeded_chosen():
-    definition = _machine(("S", _pass({"big.$": "$.text"})))
-    execution = run(definition, {"text": "x" * 262_144})
+    # The input is under the limit (StartExecution would refuse a larger one); the variable
+    # doubles it.
+    definition = _machine(("S", _pass({"big.$": "States.Format('{}{}', $.text, $.text)"})))
+    execution = run(definition, {"text": "x" * 140_000})
     assert execution.error == "States.DataLimitExceeded"
 
 

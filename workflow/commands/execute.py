@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from workflow.emulator import run as run_definition
-    from workflow.emulator.errors import DefinitionError
+    from workflow.emulator.errors import DefinitionError, ExecutionInputRejected
     from workflow.mocks import MockConfig
 
     if bool(args.mock_config) != bool(args.test_case):
@@ -51,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
                                    test_case=args.test_case, state_machine_name=name)
     except DefinitionError as exc:
         raise InputError(args.definition, exc.path, exc.message) from None
+    except ExecutionInputRejected as exc:
+        raise InputError("<stdin>" if args.input == "-" else args.input, "$", str(exc)) from None
     if args.format == "json":
         doc = {"status": execution.status}
         if execution.status == "SUCCEEDED":

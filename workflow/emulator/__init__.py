@@ -6,7 +6,12 @@ taking a `Call`) or by a Step Functions Local mock configuration (`workflow.mock
 
 from workflow.emulator.clock import Clock, FakeClock, WallClock
 from workflow.emulator.engine import UNANSWERED, run
-from workflow.emulator.errors import DefinitionError, StatesError, UnsupportedFeature
+from workflow.emulator.errors import (
+    DefinitionError,
+    ExecutionInputRejected,
+    StatesError,
+    UnsupportedFeature,
+)
 from workflow.emulator.execution import Call, Execution
 
 __all__ = [
@@ -15,6 +20,7 @@ __all__ = [
     "Clock",
     "DefinitionError",
     "Execution",
+    "ExecutionInputRejected",
     "FakeClock",
     "StatesError",
     "UnsupportedFeature",

@@ -31,7 +31,7 @@ from workflow.emulator.context import (
     make_execution_context,
     state_machine_arn,
 )
-from workflow.emulator.errors import DefinitionError, StatesError
+from workflow.emulator.errors import DefinitionError, ExecutionInputRejected, StatesError
 from workflow.emulator.execution import Call, Execution
 from workflow.emulator.history import History, Thread, error_details
 from workflow.emulator.mapstate import map_work, parallel_work
@@ -457,13 +457,17 @@ def run(definition: dict | str, input: Any = None, *, mock_config=None, test_cas
     `$$.Execution` then has no `RedriveCount`. A Task nothing answers fails the execution with
     `Emulator.TaskNotAnswered`, naming the state. Raises `DefinitionError` (with the JSON path)
     when the definition cannot run, `workflow.errors.InputError` for a bad mock file and
-    `ValueError` for an unknown `start_mode`; no other exception escapes.
+    `ValueError` for an unknown `start_mode`, and `ExecutionInputRejected` (a `ValueError`)
+    for an input over 262,144 bytes, which StartExecution refuses; no other exception escapes.
     """
     if start_mode not in _START_MODES:
         raise ValueError(f"start_mode must be one of {sorted(_START_MODES)}, not {start_mode!r}")
     clock = clock or FakeClock()
     plan = _compiled(definition)
     answerers = _answerers(mock_config, test_case, state_machine_name, tasks)
+    input_size = _measure(input)
+    if input_size > PAYLOAD_LIMIT:
+        raise ExecutionInputRejected(input_size, PAYLOAD_LIMIT)
     execution_name = execution_name or str(uuid.uuid4())
     role_arn = role_arn or f"arn:aws:iam::{account_id}:role/StepFunctions-{state_machine_name}"
     machine_id = state_machine_arn(region, account_id, state_machine_name)
@@ -506,9 +510,6 @@ def _execute(engine: Engine, plan: MachinePlan, value: Any, exec_arn: str,
                          execution_arn=exec_arn, **fields)
 
     try:
-        if engine.too_large(text):
-            raise StatesError("States.DataLimitExceeded",
-                              "The execution input exceeds the maximum number of bytes.")
         output, out_text = engine.run_machine(plan, value, text, main)
     except StatesError as err:
         return finish("FAILED", "ExecutionFailed", "executionFailedEventDetails",

@@ -4,6 +4,13 @@
   Catch can see (subject to the rules on `States.Runtime` and friends).
 * `DefinitionError`: the definition cannot run; it names the JSON path of the problem.
 * `UnsupportedFeature`: the definition is valid ASL, but this emulator does not run it.
+
+`ExecutionInputRejected` is not a fourth meaning: like the `ValueError` `run()` raises for
+an unknown `start_mode`, it is `run()` refusing an argument, as AWS's StartExecution refuses
+an `input` longer than 262,144 bytes before any execution exists (API reference,
+StartExecution, `input` length constraints). It is not a `StatesError` (no state ran, nothing
+can catch it) nor a `DefinitionError` (the definition is fine), so it subclasses
+`ValueError`.
 """
 
 from __future__ import annotations
@@ -42,3 +49,16 @@ class DefinitionError(Exception):
 
 class UnsupportedFeature(DefinitionError):
     """Valid ASL that this emulator does not implement, at `path`."""
+
+
+class ExecutionInputRejected(ValueError):
+    """The execution input is larger than StartExecution accepts: no execution exists.
+
+    `size` is the input's length in UTF-8 bytes of compact JSON, `limit` the maximum.
+    """
+
+    def __init__(self, size: int, limit: int):
+        self.size = size
+        self.limit = limit
+        super().__init__(f"the execution input is {size:,} bytes; StartExecution accepts at "
+                         f"most {limit:,} (UTF-8 JSON)")
