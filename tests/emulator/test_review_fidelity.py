@@ -302,3 +302,78 @@ def test_metapipe_execute_reports_an_oversized_input_as_one_line_and_exit_2(tmp_
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert "input.json" in err and "262,144" in err
+
+
+# ---- 10. An answerer's exception is named by the resource (supported-services-awssdk:
+# `<Service>.<Error>Exception`; a Lambda function error keeps its class name).
+
+
+def _client_error(code: str, message: str = "m"):
+    from botocore.exceptions import ClientError
+
+    return ClientError({"Error": {"Code": code, "Message": message},
+                        "ResponseMetadata": {"HTTPStatusCode": 404, "RequestId": "r"}},
+                       "GetObject")
+
+
+def _raising(exc):
+    def answer(call):
+        raise exc
+
+    return answer
+
+
+def test_a_client_error_from_an_aws_sdk_s3_answerer_is_caught_as_s3_no_such_key_exception():
+    definition = _task(Resource="arn:aws:states:::aws-sdk:s3:getObject",
+                       Catch=[{"ErrorEquals": ["S3.NoSuchKeyException"], "Next": "Caught"}])
+    execution = run(definition, {}, tasks=_raising(_client_error("NoSuchKey")))
+    assert execution.states_entered == ["T", "Caught"]
+    assert execution.output["Error"] == "S3.NoSuchKeyException"
+
+
+def test_an_undeclared_client_error_code_collapses_to_the_service_exception():
+    definition = _task(Resource="arn:aws:states:::aws-sdk:s3:getObject")
+    execution = run(definition, {}, tasks=_raising(_client_error("SlowDown")))
+    assert execution.error == "S3.S3Exception"
+
+
+def test_optimized_dynamodb_client_errors_say_dynamodb_and_sdk_ones_dynamodb_lowercase_b():
+    error = _client_error("ResourceNotFoundException")
+    optimized = run(_task(Resource="arn:aws:states:::dynamodb:putItem"), {},
+                    tasks=_raising(error))
+    sdk = run(_task(Resource="arn:aws:states:::aws-sdk:dynamodb:putItem"), {},
+              tasks=_raising(error))
+    assert (optimized.error, sdk.error) == ("DynamoDB.ResourceNotFoundException",
+                                            "DynamoDb.ResourceNotFoundException")
+
+
+def test_a_python_exception_from_a_lambda_answerer_keeps_the_function_error_shape():
+    class InvalidMetadata(Exception):
+        pass
+
+    execution = run(_task(), {}, tasks=_raising(InvalidMetadata("bad")))
+    assert execution.error == "InvalidMetadata"
+    assert '"errorType":"InvalidMetadata"' in execution.cause
+
+
+def test_a_non_aws_exception_from_an_sdk_answerer_is_an_emulator_error_no_catcher_sees():
+    definition = _task(Resource="arn:aws:states:::aws-sdk:s3:getObject",
+                       Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Caught"}])
+    execution = run(definition, {}, tasks=_raising(KeyError("oops")))
+    assert execution.states_entered == ["T"]
+    assert execution.error == "Emulator.AnswererError"
+    assert "'T'" in execution.cause and "KeyError" in execution.cause
+
+
+def test_an_item_reader_answerer_client_error_is_named_like_a_tasks():
+    definition = {"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": True,
+        "Catch": [{"ErrorEquals": ["S3.NoSuchKeyException"], "Next": "Caught"}],
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                       "Parameters": {"Bucket": "b", "Key": "k"}},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED",
+                                              "ExecutionType": "STANDARD"},
+                          "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}},
+        "Caught": {"Type": "Pass", "End": True}}}
+    execution = run(definition, {}, tasks=_raising(_client_error("NoSuchKey")))
+    assert execution.states_entered == ["M", "Caught"]

@@ -24,6 +24,7 @@ import json
 import re
 from typing import Any
 
+from workflow.emulator.answererrors import answerer_failure
 from workflow.emulator.context import map_run_arn
 from workflow.emulator.errors import StatesError
 from workflow.emulator.execution import Call
@@ -115,7 +116,10 @@ def _items_from_reader(engine, state, reader, effective, context) -> list:
     engine.check_sent(state.name, engine.dumps(arguments))
     call = Call(state.name, reader["Resource"], arguments, 0, context_object(context))
     engine.calls.append(call)
-    answer = engine.answer(call)
+    try:
+        answer = engine.answer(call)
+    except Exception as exc:  # named as a Task's answerer error would be
+        raise answerer_failure(state.name, reader["Resource"], exc) from None
     config = reader.get("ReaderConfig") or {}
     if isinstance(answer, dict) and "Body" in answer:
         body = answer["Body"]

@@ -9,9 +9,9 @@ OutputPath) is the engine's one template. Map and Parallel live in `mapstate.py`
 from __future__ import annotations
 
 import json
-import traceback
 from typing import Any
 
+from workflow.emulator.answererrors import answerer_failure
 from workflow.emulator.choice import first_match
 from workflow.emulator.errors import StatesError
 from workflow.emulator.execution import Call
@@ -134,18 +134,6 @@ def _seconds(raw: dict, name: str, state_input, context) -> float | None:
     return value
 
 
-def lambda_error_cause(exc: BaseException) -> tuple[str, str]:
-    """An answerer's Python exception as AWS reports a Lambda function error.
-
-    Error is the exception's bare class name, cause the compact JSON
-    `{"errorMessage", "errorType", "requestId", "stackTrace"}` (AWS-FACTS.md, recorded 2024-11).
-    """
-    frames = traceback.format_tb(exc.__traceback__)[-5:]
-    cause = {"errorMessage": str(exc), "errorType": type(exc).__name__, "requestId": "",
-             "stackTrace": [f.strip() for f in frames]}
-    return type(exc).__name__, json.dumps(cause, separators=(",", ":"))
-
-
 def task_work(engine, state, state_input, effective, context, thread, visible):
     """Task: one attempt, answered by the task answerers; events as GetExecutionHistory.
 
@@ -179,10 +167,10 @@ def task_work(engine, state, state_input, effective, context, thread, visible):
     if isinstance(failure, StatesError):
         events.failed(failure.error, failure.cause)
         raise failure
-    if failure is not None:  # an answerer's own bug or error, reported as Lambda does
-        error, cause = lambda_error_cause(failure)
-        events.failed(error, cause)
-        raise StatesError(error, cause) from None
+    if failure is not None:  # a Python exception: named by the resource's family
+        err = answerer_failure(state.name, resource, failure)
+        events.failed(err.error, err.cause)
+        raise err from None
     result_text = engine.dumps(result)
     if engine.too_large(result_text):
         raise engine.data_limit_error(state.name)
