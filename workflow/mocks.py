@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workflow.emulator.engine import UNANSWERED
+from workflow.emulator.answerers import UNANSWERED
 from workflow.emulator.errors import StatesError
 from workflow.emulator.execution import Call
 from workflow.errors import InputError

@@ -4,8 +4,9 @@ See `engine.run` for the parameters. Task states are answered by task answerers 
 taking a `Call`) or by a Step Functions Local mock configuration (`workflow.mocks`).
 """
 
+from workflow.emulator.answerers import UNANSWERED
 from workflow.emulator.clock import Clock, FakeClock, WallClock
-from workflow.emulator.engine import UNANSWERED, run
+from workflow.emulator.engine import run
 from workflow.emulator.errors import (
     DefinitionError,
     ExecutionInputRejected,

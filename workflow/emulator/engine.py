@@ -23,6 +23,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from workflow.emulator.answerers import UNANSWERED, answerer_chain
 from workflow.emulator.choice import first_match
 from workflow.emulator.clock import Clock, FakeClock
 from workflow.emulator.context import execution_arn as make_execution_arn
@@ -72,14 +73,6 @@ _NOT_TRUNCATED = {"truncated": False}
 _RUNTIME_PREFIX = "An error occurred while executing the state"
 
 
-class _Unanswered:
-    def __repr__(self) -> str:
-        return "UNANSWERED"
-
-
-UNANSWERED: Any = _Unanswered()
-"""What a task answerer returns to pass a call on to the next answerer."""
-
 TASK_NOT_ANSWERED = "Emulator.TaskNotAnswered"
 TRANSITION_LIMIT = "Emulator.TransitionLimitExceeded"
 INTERNAL_ERROR = "Emulator.InternalError"
@@ -87,18 +80,6 @@ INTERNAL_ERROR = "Emulator.InternalError"
 
 class _TimedOut(Exception):
     """The execution's TimeoutSeconds passed on the clock."""
-
-
-def _dict_answerer(table: dict) -> Callable[[Call], Any]:
-    def answer(call: Call) -> Any:
-        handler = table.get(call.state)
-        if handler is None:
-            handler = table.get(call.resource)
-        if handler is None:
-            return UNANSWERED
-        return handler(call) if callable(handler) else handler
-
-    return answer
 
 
 class Engine:
@@ -388,21 +369,6 @@ def _with_variables(data_ctx: Any, context: dict, variables: Variables) -> EvalC
     return data_ctx if isinstance(data_ctx, EvalContext) else EvalContext(context, variables)
 
 
-def _answerers(mock_config, test_case, state_machine_name, tasks) -> list[Callable]:
-    chain: list[Callable] = []
-    if mock_config is not None:
-        from workflow.mocks import MockConfig
-
-        if not isinstance(mock_config, MockConfig):
-            mock_config = (MockConfig.parse(mock_config) if isinstance(mock_config, dict)
-                           else MockConfig.load(mock_config))
-        if test_case is not None:
-            chain.append(mock_config.answerer(state_machine_name, test_case))
-    if tasks is not None:
-        chain.append(_dict_answerer(tasks) if isinstance(tasks, dict) else tasks)
-    return chain
-
-
 def _parse_definition(definition: Any) -> Any:
     if isinstance(definition, (str, bytes)):
         try:
@@ -464,7 +430,7 @@ def run(definition: dict | str, input: Any = None, *, mock_config=None, test_cas
         raise ValueError(f"start_mode must be one of {sorted(_START_MODES)}, not {start_mode!r}")
     clock = clock or FakeClock()
     plan = _compiled(definition)
-    answerers = _answerers(mock_config, test_case, state_machine_name, tasks)
+    answerers = answerer_chain(mock_config, test_case, state_machine_name, tasks)
     input_size = _measure(input)
     if input_size > PAYLOAD_LIMIT:
         raise ExecutionInputRejected(input_size, PAYLOAD_LIMIT)
