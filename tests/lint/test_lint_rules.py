@@ -239,3 +239,105 @@ def test_misspelt_suffixed_name_suggests_the_closest_full_name() -> None:
     found = lint_definition(_catching(*S3_GET, "S3.NoSuchKeyExeption"))
     assert [d.code for d in found] == ["ASL050"]
     assert "did you mean 'S3.NoSuchKeyException'" in found[0].message
+
+
+# ASL043/ASL044 and the optimized-integration table, checked against the developer guide
+# (docs/lint.md, Real-world check). Each resource below is written as a page shows it.
+
+def _task(resource: str) -> dict:
+    """A one-Task machine whose Resource is `resource` and whose parameters are not modelled."""
+    return {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": resource,
+                                             "Parameters": {"Id.$": "$.id"}, "End": True}}}
+
+
+def _integration_codes(resource: str) -> list[str]:
+    return [d.code for d in lint_definition(_task(resource)) if d.code in ("ASL043", "ASL044")]
+
+
+# Resource ARNs (service:action[.pattern]) the guide documents, page by page.
+DOCUMENTED = {
+    "connect-lambda": ["lambda:invoke", "lambda:invoke.waitForTaskToken"],
+    "connect-sqs": ["sqs:sendMessage", "sqs:sendMessage.waitForTaskToken"],
+    "connect-sns": ["sns:publish", "sns:publish.waitForTaskToken"],
+    "connect-ddb": ["dynamodb:getItem", "dynamodb:putItem", "dynamodb:updateItem",
+                    "dynamodb:deleteItem"],
+    "connect-stepfunctions": ["states:startExecution", "states:startExecution.sync",
+                              "states:startExecution.sync:2",
+                              "states:startExecution.waitForTaskToken"],
+    "connect-eventbridge": ["events:putEvents", "events:putEvents.waitForTaskToken"],
+    "connect-api-gateway": ["apigateway:invoke", "apigateway:invoke.waitForTaskToken"],
+    "connect-third-party-apis": ["http:invoke"],
+    "connect-ecs": ["ecs:runTask", "ecs:runTask.sync", "ecs:runTask.waitForTaskToken"],
+    "connect-batch": ["batch:submitJob", "batch:submitJob.sync"],
+    "connect-glue": ["glue:startJobRun", "glue:startJobRun.sync"],
+    "connect-glue-databrew": ["databrew:startJobRun", "databrew:startJobRun.sync"],
+    "connect-athena": ["athena:startQueryExecution", "athena:startQueryExecution.sync",
+                       "athena:stopQueryExecution", "athena:getQueryExecution",
+                       "athena:getQueryResults"],
+    "connect-codebuild": ["codebuild:startBuild", "codebuild:startBuild.sync",
+                          "codebuild:stopBuild", "codebuild:batchDeleteBuilds",
+                          "codebuild:batchGetReports", "codebuild:startBuildBatch",
+                          "codebuild:startBuildBatch.sync", "codebuild:stopBuildBatch",
+                          "codebuild:retryBuildBatch", "codebuild:retryBuildBatch.sync",
+                          "codebuild:deleteBuildBatch"],
+    "connect-eks": [f"eks:{a}{p}" for a in ("createCluster", "deleteCluster",
+                                            "createFargateProfile", "deleteFargateProfile",
+                                            "createNodegroup", "deleteNodegroup", "runJob")
+                    for p in ("", ".sync")] + ["eks:call"],
+    "connect-emr": ["elasticmapreduce:createCluster", "elasticmapreduce:createCluster.sync",
+                    "elasticmapreduce:terminateCluster",
+                    "elasticmapreduce:terminateCluster.sync", "elasticmapreduce:addStep",
+                    "elasticmapreduce:addStep.sync", "elasticmapreduce:cancelStep",
+                    "elasticmapreduce:setClusterTerminationProtection",
+                    "elasticmapreduce:modifyInstanceFleetByName",
+                    "elasticmapreduce:modifyInstanceGroupByName"],
+    "connect-emr-eks": ["emr-containers:createVirtualCluster",
+                        "emr-containers:deleteVirtualCluster",
+                        "emr-containers:deleteVirtualCluster.sync",
+                        "emr-containers:startJobRun", "emr-containers:startJobRun.sync"],
+    "connect-emr-serverless": [f"emr-serverless:{a}{p}" for a in (
+        "createApplication", "startApplication", "stopApplication", "deleteApplication",
+        "startJobRun", "cancelJobRun") for p in ("", ".sync")],
+    "connect-sagemaker": [f"sagemaker:{a}{p}" for a in (
+        "createTrainingJob", "createTransformJob", "createProcessingJob",
+        "createHyperParameterTuningJob", "createLabelingJob") for p in ("", ".sync")] + [
+        "sagemaker:createModel", "sagemaker:createEndpoint", "sagemaker:createEndpointConfig",
+        "sagemaker:updateEndpoint"],
+    "connect-mediaconvert": ["mediaconvert:createJob", "mediaconvert:createJob.sync"],
+    "connect-bedrock": ["bedrock:invokeModel", "bedrock:createModelCustomizationJob",
+                        "bedrock:createModelCustomizationJob.sync"],
+    "connect-bedrockagentcore": ["bedrockagentcore:invokeHarness"],
+}
+DOCUMENTED_CASES = [(page, arn) for page, arns in DOCUMENTED.items() for arn in arns]
+
+
+@pytest.mark.parametrize("page, integration", DOCUMENTED_CASES,
+                         ids=[arn for _, arn in DOCUMENTED_CASES])
+def test_every_documented_optimized_integration_is_accepted(page: str, integration: str) -> None:
+    assert _integration_codes(f"arn:aws:states:::{integration}") == [], page
+
+
+def test_codebuild_build_batch_apis_are_optimized_integrations() -> None:
+    """connect-codebuild: Stop/Retry/DeleteBuildBatch exist; they were false ASL043 errors."""
+    for action in ("stopBuildBatch", "retryBuildBatch", "retryBuildBatch.sync",
+                   "deleteBuildBatch"):
+        assert _integration_codes(f"arn:aws:states:::codebuild:{action}") == [], action
+
+
+def test_codebuild_stop_and_delete_build_batch_have_no_run_a_job_pattern() -> None:
+    """connect-codebuild marks .sync "Not supported" for StopBuildBatch and DeleteBuildBatch."""
+    for action in ("stopBuildBatch.sync", "deleteBuildBatch.sync"):
+        assert _integration_codes(f"arn:aws:states:::codebuild:{action}") == ["ASL044"]
+
+
+def test_batch_and_athena_do_not_support_wait_for_callback() -> None:
+    """integrate-optimized: AWS Batch and Amazon Athena rows say "Not supported" for it."""
+    for resource in ("batch:submitJob.waitForTaskToken",
+                     "athena:startQueryExecution.waitForTaskToken"):
+        assert _integration_codes(f"arn:aws:states:::{resource}") == ["ASL044"], resource
+
+
+def test_unknown_optimized_action_is_still_an_error() -> None:
+    """The AWS-recorded rejection of dynamodb:query (invalid-definitions.jsonl) still holds."""
+    assert _integration_codes("arn:aws:states:::dynamodb:query") == ["ASL043"]
+    assert _integration_codes("arn:aws:states:::codebuild:retryBuild") == ["ASL043"]
