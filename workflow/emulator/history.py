@@ -9,7 +9,6 @@ e.g. `scenarios/test_base_scenarios::TestBaseScenarios::test_map_state_catch`).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 _NOT_TRUNCATED = {"truncated": False}
@@ -45,16 +44,15 @@ class History:
             return 0
         self.count += 1
         event_id = self.count
-        if True:
-            event: dict[str, Any] = {
-                "timestamp": self.clock.now(),
-                "type": kind,
-                "id": event_id,
-                "previousEventId": thread.last if thread is not None else 0,
-            }
-            if details_key is not None:
-                event[details_key] = details if details is not None else {}
-            self.events.append(event)
+        event: dict[str, Any] = {
+            "timestamp": self.clock.now(),
+            "type": kind,
+            "id": event_id,
+            "previousEventId": thread.last if thread is not None else 0,
+        }
+        if details_key is not None:
+            event[details_key] = details if details is not None else {}
+        self.events.append(event)
         if thread is not None:
             thread.last = event_id
         return event_id
@@ -125,6 +123,3 @@ def is_legacy_lambda(resource: str) -> bool:
     return ":::" not in resource and ":lambda:" in resource and ":function:" in resource
 
 
-def timestamp_of(event: dict[str, Any]) -> datetime:
-    """The event's timestamp (a timezone-aware datetime, as boto3 returns it)."""
-    return event["timestamp"]

@@ -15,7 +15,6 @@ template object, because the engine evaluates them on every state transition.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -487,6 +486,3 @@ def render_template(template: Any, data: Any, context: Any, *, field: str) -> An
     return renderer(data, context)
 
 
-def deep_copy(value: Any) -> Any:
-    """Copy a JSON value (for callers that must mutate a rendered result)."""
-    return copy.deepcopy(value)

@@ -22,7 +22,6 @@ from workflow.emulator.taskevents import TaskEvents
 from workflow.emulator.timestamps import parse_timestamp
 
 RUNTIME = "States.Runtime"
-NOT_TRUNCATED = {"truncated": False}
 
 
 def pass_work(engine, state, state_input, effective, context, thread, visible):

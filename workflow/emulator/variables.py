@@ -46,7 +46,6 @@ TOTAL_SIZE_LIMIT = 10 * 1024 * 1024  # bytes, every variable visible in one flow
 MAX_NAME_LENGTH = 80
 RESERVED_NAMES = frozenset({"states"})  # `$states` is JSONata's reserved variable
 DATA_LIMIT = "States.DataLimitExceeded"
-NOT_TRUNCATED = {"truncated": False}
 
 
 @dataclass(frozen=True, slots=True)
