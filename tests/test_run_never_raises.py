@@ -130,6 +130,18 @@ def _run_safely(definition: object, payload: object) -> str | None:
     return None
 
 
+def _run_or_fail(definition: object, payload: object, name: str | None = None):
+    """`_run_safely`, turning any Python exception that escapes `run()` into a test failure
+    that names the definition (its corpus name, or the start of its JSON)."""
+    try:
+        return _run_safely(definition, payload)
+    except AssertionError:
+        raise
+    except Exception as exc:  # pragma: no cover - the point of the test
+        label = name or json.dumps(definition)[:400]
+        pytest.fail(f"{label}: {type(exc).__name__} escaped run(): {exc}")
+
+
 def test_every_known_definition_runs_or_is_rejected_with_a_path():
     definitions = _definitions()
     if not definitions:
@@ -137,12 +149,7 @@ def test_every_known_definition_runs_or_is_rejected_with_a_path():
     for name, definition in definitions:
         rejected = set()
         for payload in INPUTS:
-            try:
-                rejected.add(_run_safely(definition, payload))
-            except AssertionError:
-                raise
-            except Exception as exc:  # pragma: no cover - the point of the test
-                pytest.fail(f"{name}: {type(exc).__name__} escaped run(): {exc}")
+            rejected.add(_run_or_fail(definition, payload, name))
         # A definition error is found when the plan is compiled, before the execution
         # starts (AWS rejects at CreateStateMachine), so it cannot depend on the input.
         assert len(rejected) == 1, f"{name}: rejected only for some inputs: {rejected}"
@@ -155,13 +162,7 @@ def test_mutated_definitions_never_raise_a_python_exception():
     rng = random.Random(20261126)  # fixed: a failure is reproducible
     for definition in rng.sample(definitions, min(300, len(definitions))):
         for mutant in _mutants(definition, rng, 8):
-            try:
-                _run_safely(mutant, {"a": 1})
-            except AssertionError:
-                raise
-            except Exception as exc:  # pragma: no cover - the point of the test
-                pytest.fail(f"{type(exc).__name__} escaped run() for "
-                            f"{json.dumps(mutant)[:400]}: {exc}")
+            _run_or_fail(mutant, {"a": 1})
 
 
 def test_twice_mutated_definitions_on_every_input_run_or_are_rejected_before_the_run():
@@ -176,11 +177,5 @@ def test_twice_mutated_definitions_on_every_input_run_or_are_rejected_before_the
             for twice in _mutants(mutant, rng, 3):
                 rejected = set()
                 for payload in INPUTS:
-                    try:
-                        rejected.add(_run_safely(twice, payload))
-                    except AssertionError:
-                        raise
-                    except Exception as exc:  # pragma: no cover - the point of the test
-                        pytest.fail(f"{type(exc).__name__} escaped run() for "
-                                    f"{json.dumps(twice)[:400]}: {exc}")
+                    rejected.add(_run_or_fail(twice, payload))
                 assert len(rejected) == 1, (json.dumps(twice)[:400], rejected)
